@@ -1,0 +1,78 @@
+"""Known FPGA cards by PCI id: vendor and board names used in traits.
+
+Ids come from the kernel's dfl-pci table and XRT's xocl device table.
+The N6000-family subsystem ids follow the kernel (0x1770 N6000, 0x1771
+N6001); OPAE's comments swap the two, so treat them as hints.
+"""
+
+import dataclasses
+import typing as ty
+
+VENDORS = {'8086': 'intel', '10ee': 'xilinx', '1c2c': 'silicom'}
+
+
+@dataclasses.dataclass(frozen=True)
+class Board:
+    name: str
+    vendor_id: str
+    device_id: str
+    vf_device_id: ty.Optional[str] = None
+    subsystem_device_id: ty.Optional[str] = None
+    # XRT cards: the user function's device id (the management one is
+    # device_id).
+    user_device_id: ty.Optional[str] = None
+
+
+BOARDS = (
+    Board('pac_a10', '8086', '09c4', vf_device_id='09c5'),
+    Board('xeon_fpga', '8086', 'bcc0', vf_device_id='bcc1'),
+    Board('xeon_fpga', '8086', 'bcbd', vf_device_id='bcbf'),
+    Board('n3000', '8086', '0b30'),
+    Board('d5005', '8086', '0b2b', vf_device_id='0b2c'),
+    Board('n5010', '1c2c', '1000'),
+    Board('n5011', '1c2c', '1001'),
+    Board('d5005', '8086', 'bcce', 'bccf', subsystem_device_id='138d'),
+    Board('n6000', '8086', 'bcce', 'bccf', subsystem_device_id='1770'),
+    Board('n6001', '8086', 'bcce', 'bccf', subsystem_device_id='1771'),
+    Board('c6100', '8086', 'bcce', 'bccf', subsystem_device_id='17d4'),
+    Board('ofs', '8086', 'bcce', 'bccf'),
+    Board('u200', '10ee', '5000', user_device_id='5001'),
+    Board('u250', '10ee', '5004', user_device_id='5005'),
+    Board('u50', '10ee', '5020', user_device_id='5021'),
+    Board('u55c', '10ee', '505c', user_device_id='505d'),
+    Board('u50c', '10ee', '506c', user_device_id='506d'),
+)
+
+
+def vendor_name(vendor_id):
+    return VENDORS.get(vendor_id, vendor_id or 'unknown')
+
+
+def identify(vendor_id, device_id, subsystem_device_id=None):
+    """The Board of a management or physical function, or None."""
+    generic = None
+    for board in BOARDS:
+        if (board.vendor_id, board.device_id) != (vendor_id, device_id):
+            continue
+        if board.subsystem_device_id is None:
+            generic = board
+        elif board.subsystem_device_id == subsystem_device_id:
+            return board
+    return generic
+
+
+def board_name(vendor_id, device_id, subsystem_device_id=None):
+    board = identify(vendor_id, device_id, subsystem_device_id)
+    if board:
+        return board.name
+    return '%s_%s' % (vendor_id or 'unknown', device_id or 'unknown')
+
+
+# SoC FPGAs have no PCI id: the fpga_manager's name tells vendor and board.
+MANAGERS = {
+    'Xilinx ZynqMP FPGA Manager': ('xilinx', 'zynqmp'),
+    'Xilinx Zynq FPGA Manager': ('xilinx', 'zynq'),
+    'Xilinx Versal FPGA Manager': ('xilinx', 'versal'),
+    'Altera SOCFPGA FPGA Manager': ('intel', 'socfpga'),
+    'SoCFPGA Arria10 FPGA Manager': ('intel', 'arria10_soc'),
+}

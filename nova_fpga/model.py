@@ -1,0 +1,99 @@
+"""The host inventory: FPGA devices, their regions and what a guest receives.
+
+Plain data and no I/O, so discovery, reporting and programming can each be
+tested alone. Ids are 32 lowercase hex digits or None.
+"""
+
+import dataclasses
+import typing as ty
+
+PF = 'PF'
+VF = 'VF'
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    """A partial-reconfiguration region: one slot a guest can be given.
+
+    ``attach`` holds the PCI functions the guest would receive, all of kind
+    ``attach_kind`` (PF or VF). ``port`` is the region's port number on its
+    card where the driver family has ports.
+    """
+
+    name: str
+    interface_id: ty.Optional[str] = None
+    function_id: ty.Optional[str] = None
+    attach: ty.Tuple[str, ...] = ()
+    attach_kind: str = PF
+    port: ty.Optional[int] = None
+    health_reason: ty.Optional[str] = None
+
+    @property
+    def healthy(self):
+        return self.health_reason is None
+
+
+@dataclasses.dataclass(frozen=True)
+class Device:
+    """One FPGA card, known by the PCI address of its management function."""
+
+    address: str
+    vendor: str
+    family: str
+    board: str
+    vendor_id: ty.Optional[str] = None
+    device_id: ty.Optional[str] = None
+    numa_node: ty.Optional[int] = None
+    regions: ty.Tuple[Region, ...] = ()
+    health_reason: ty.Optional[str] = None
+
+    @property
+    def healthy(self):
+        return self.health_reason is None
+
+
+@dataclasses.dataclass(frozen=True)
+class Inventory:
+    devices: ty.Tuple[Device, ...] = ()
+
+    def device(self, address):
+        for dev in self.devices:
+            if dev.address == address:
+                return dev
+        raise KeyError(address)
+
+
+def health(obj):
+    return 'ok' if obj.healthy else 'unhealthy'
+
+
+def region_to_dict(region):
+    return {
+        'name': region.name,
+        'port': region.port,
+        'interface_id': region.interface_id,
+        'function_id': region.function_id,
+        'attach': list(region.attach),
+        'attach_kind': region.attach_kind,
+        'health': health(region),
+        'health_reason': region.health_reason,
+    }
+
+
+def device_to_dict(dev):
+    return {
+        'address': dev.address,
+        'vendor': dev.vendor,
+        'family': dev.family,
+        'board': dev.board,
+        'vendor_id': dev.vendor_id,
+        'device_id': dev.device_id,
+        'numa_node': dev.numa_node,
+        'health': health(dev),
+        'health_reason': dev.health_reason,
+        'regions': [region_to_dict(r) for r in dev.regions],
+    }
+
+
+def inventory_to_dict(inventory):
+    return {'devices': [device_to_dict(d) for d in inventory.devices]}
