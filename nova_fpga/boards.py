@@ -21,14 +21,20 @@ class Board:
     # XRT cards: the user function's device id (the management one is
     # device_id).
     user_device_id: ty.Optional[str] = None
+    # The driver families that can manage the card.
+    families: ty.Tuple[str, ...] = ('dfl',)
 
 
 BOARDS = (
-    Board('pac_a10', '8086', '09c4', vf_device_id='09c5'),
-    Board('xeon_fpga', '8086', 'bcc0', vf_device_id='bcc1'),
-    Board('xeon_fpga', '8086', 'bcbd', vf_device_id='bcbf'),
-    Board('n3000', '8086', '0b30'),
-    Board('d5005', '8086', '0b2b', vf_device_id='0b2c'),
+    Board('pac_a10', '8086', '09c4', vf_device_id='09c5',
+          families=('dfl', 'intel_fpga')),
+    Board('xeon_fpga', '8086', 'bcc0', vf_device_id='bcc1',
+          families=('dfl', 'intel_fpga')),
+    Board('xeon_fpga', '8086', 'bcbd', vf_device_id='bcbf',
+          families=('dfl', 'intel_fpga')),
+    Board('n3000', '8086', '0b30', families=('dfl', 'intel_fpga')),
+    Board('d5005', '8086', '0b2b', vf_device_id='0b2c',
+          families=('dfl', 'intel_fpga')),
     Board('n5010', '1c2c', '1000'),
     Board('n5011', '1c2c', '1001'),
     Board('d5005', '8086', 'bcce', 'bccf', subsystem_device_id='138d'),
@@ -36,11 +42,16 @@ BOARDS = (
     Board('n6001', '8086', 'bcce', 'bccf', subsystem_device_id='1771'),
     Board('c6100', '8086', 'bcce', 'bccf', subsystem_device_id='17d4'),
     Board('ofs', '8086', 'bcce', 'bccf'),
-    Board('u200', '10ee', '5000', user_device_id='5001'),
-    Board('u250', '10ee', '5004', user_device_id='5005'),
-    Board('u50', '10ee', '5020', user_device_id='5021'),
-    Board('u55c', '10ee', '505c', user_device_id='505d'),
-    Board('u50c', '10ee', '506c', user_device_id='506d'),
+    Board('u200', '10ee', '5000', user_device_id='5001',
+          families=('xrt',)),
+    Board('u250', '10ee', '5004', user_device_id='5005',
+          families=('xrt',)),
+    Board('u50', '10ee', '5020', user_device_id='5021',
+          families=('xrt',)),
+    Board('u55c', '10ee', '505c', user_device_id='505d',
+          families=('xrt',)),
+    Board('u50c', '10ee', '506c', user_device_id='506d',
+          families=('xrt',)),
 )
 
 

@@ -29,22 +29,31 @@ class Missing(Unreadable):
     """The attribute does not exist (ENOENT)."""
 
 
-def read(path):
-    """Return the first line of a sysfs attribute, stripped."""
+def _read_text(path):
     try:
         with open(path, 'rb') as f:
-            data = f.read(4096)
+            data = f.read(65536)
     except OSError as e:
         reason = os.strerror(e.errno) if e.errno else str(e)
         if e.errno == errno.ENOENT:
             raise Missing(path, reason) from None
         raise Unreadable(path, reason) from None
-    text = data.replace(b'\0', b'').decode('utf-8', 'replace')
-    if not text.strip():
-        if data:
-            raise Unreadable(path, 'read failed (no data)')
-        return ''
-    return text.strip().splitlines()[0].strip()
+    text = data.replace(b'\0', b'').decode('utf-8', 'replace').strip()
+    if data and not text:
+        raise Unreadable(path, 'read failed (no data)')
+    return text
+
+
+def read(path):
+    """Return the first line of a sysfs attribute, stripped."""
+    text = _read_text(path)
+    return text.splitlines()[0].strip() if text else ''
+
+
+def read_lines(path):
+    """All non-empty lines of a multi-line attribute (interface_uuids)."""
+    return [line.strip() for line in _read_text(path).splitlines()
+            if line.strip()]
 
 
 def read_int(path, base=10):

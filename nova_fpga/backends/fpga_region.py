@@ -1,0 +1,66 @@
+"""The generic fpga_manager / fpga_region classes of SoC FPGAs.
+
+Regions here are not behind PCI (those belong to the PCI families). The
+region's parent platform device names the device; the FPGA manager's name
+tells vendor and board. Mainline keeps the loaded image out of sysfs, so the
+function id is unknown, and nothing is PCI-attachable.
+"""
+
+import collections
+import os
+
+from nova_fpga.backends import base
+from nova_fpga import boards
+from nova_fpga import model
+from nova_fpga import sysfs
+
+
+class FPGARegionBackend(base.Backend):
+    family = 'fpga_region'
+
+    def discover(self):
+        manager = self._manager()
+        by_parent = collections.defaultdict(list)
+        class_dir = os.path.join(self.sysfs_root, 'class', 'fpga_region')
+        for number, path in sysfs.numbered(class_dir, 'region'):
+            if sysfs.pci_address_of(path):
+                continue
+            parent = (sysfs.link_name(os.path.join(path, 'device'))
+                      or 'region%d' % number)
+            by_parent[parent].append(self._region(number, path))
+        vendor, board, problem = manager
+        return [
+            model.Device(address=parent, vendor=vendor, family=self.family,
+                         board=board, regions=tuple(regions),
+                         health_reason=problem)
+            for parent, regions in sorted(by_parent.items())]
+
+    @staticmethod
+    def _region(number, path):
+        compat = os.path.join(path, 'compat_id')
+        interface_id, problem = (None, None)
+        if os.path.lexists(compat):
+            interface_id, problem = sysfs.read_id(compat, 'compat_id')
+        return model.Region(name='region%d' % number,
+                            interface_id=interface_id, health_reason=problem)
+
+    def _manager(self):
+        """``(vendor, board, problem)`` from the host's one SoC manager."""
+        class_dir = os.path.join(self.sysfs_root, 'class', 'fpga_manager')
+        managers = [path for _, path in sysfs.numbered(class_dir, 'fpga')
+                    if not sysfs.pci_address_of(path)]
+        if len(managers) != 1:
+            return 'unknown', 'unknown', (
+                'no fpga_manager found' if not managers else None)
+        path = managers[0]
+        try:
+            name = sysfs.read(os.path.join(path, 'name'))
+            state = sysfs.read(os.path.join(path, 'state'))
+        except sysfs.Unreadable as e:
+            return 'unknown', 'unknown', 'fpga_manager unreadable: %s' % e
+        vendor, board = boards.MANAGERS.get(
+            name, ('unknown', name.lower().replace(' ', '_')))
+        problem = None
+        if 'error' in state:
+            problem = '%s is in state "%s"' % (os.path.basename(path), state)
+        return vendor, board, problem

@@ -1,0 +1,106 @@
+"""AMD/Xilinx Alveo under XRT: xclmgmt on the management PF, xocl on the user PF.
+
+The management function (PF0) stays in the host and programs the card; the
+user function (PF1) is what a guest receives. Each card has one dynamic
+region, named ``slot0``.
+"""
+
+import os
+
+from nova_fpga.backends import base
+from nova_fpga import boards
+from nova_fpga import model
+from nova_fpga import sysfs
+
+_NOTHING_LOADED = '0' * 32
+
+
+def user_function(address):
+    """The user PF sits next to the management PF: same slot, function+1."""
+    return '%s%d' % (address[:-1], int(address[-1]) + 1)
+
+
+class XRTBackend(base.Backend):
+    family = 'xrt'
+
+    def discover(self):
+        devices = []
+        for address in sysfs.pci_addresses(self.sysfs_root):
+            fn = sysfs.pci_function(self.sysfs_root, address)
+            board = boards.identify(fn.vendor_id, fn.device_id)
+            if board and self.family in board.families:
+                devices.append(self._device(fn, board))
+        return devices
+
+    def _pci_dir(self, address):
+        return os.path.join(self.sysfs_root, 'bus', 'pci', 'devices', address)
+
+    def _device(self, mgmt, board):
+        path = self._pci_dir(mgmt.address)
+        problem = mgmt.problem
+        regions = ()
+        if not os.path.lexists(os.path.join(path, 'mgmt_pf')):
+            problem = problem or (
+                'bound to %s, not xclmgmt' % mgmt.driver if mgmt.driver
+                else 'xclmgmt driver not bound')
+        else:
+            problem = problem or self._not_ready(path)
+            regions = (self._region(path, mgmt.address),)
+        return model.Device(
+            address=mgmt.address,
+            vendor=boards.vendor_name(mgmt.vendor_id),
+            family=self.family,
+            board=board.name,
+            vendor_id=mgmt.vendor_id,
+            device_id=mgmt.device_id,
+            numa_node=mgmt.numa_node,
+            regions=regions,
+            health_reason=problem)
+
+    @staticmethod
+    def _not_ready(path):
+        try:
+            ready = sysfs.read_int(os.path.join(path, 'ready'), 0)
+        except sysfs.Unreadable as e:
+            return 'ready unreadable: %s' % e.reason
+        return None if ready == 1 else 'management function not ready'
+
+    def _region(self, path, address):
+        interface_id, problem = self._interface_id(path)
+        user = user_function(address)
+        user_path = self._pci_dir(user)
+        function_id = None
+        if not os.path.lexists(os.path.join(user_path, 'user_pf')):
+            problem = problem or (
+                'user function %s missing or xocl not bound' % user)
+        else:
+            function_id, id_problem = sysfs.read_id(
+                os.path.join(user_path, 'xclbinuuid'), 'xclbinuuid')
+            problem = problem or id_problem
+            if function_id == _NOTHING_LOADED:
+                function_id = None
+        return model.Region(
+            name='slot0',
+            interface_id=interface_id,
+            function_id=function_id,
+            attach=(user,),
+            attach_kind=model.PF,
+            health_reason=problem)
+
+    @staticmethod
+    def _interface_id(path):
+        """The last line of interface_uuids: the shell an xclbin must fit."""
+        attr = os.path.join(path, 'interface_uuids')
+        try:
+            lines = sysfs.read_lines(attr)
+        except sysfs.Unreadable as e:
+            return None, 'interface_uuids unreadable: %s' % e.reason
+        if not lines:
+            return None, 'interface_uuids is empty'
+        try:
+            value = sysfs.normalize_id(lines[-1])
+        except ValueError as e:
+            return None, 'interface_uuids: %s' % e
+        if value == sysfs.ALL_F:
+            return None, 'interface_uuids reads all f (card not responding)'
+        return value, None
