@@ -1,0 +1,37 @@
+"""Real sysfs captures of FPGA hosts, read from the project's shared data.
+
+They live beside the checkout (../shared/testdata/opae-sysfs-captures) and
+are not copied into the repository; tests that need them skip without them.
+"""
+
+import os
+import tarfile
+
+import fixtures
+import testtools
+
+CAPTURES = os.environ.get('NOVA_FPGA_CAPTURES') or os.path.join(
+    os.path.dirname(__file__), '..', '..', '..', 'shared', 'testdata',
+    'opae-sysfs-captures')
+
+
+class Capture(fixtures.Fixture):
+    """Unpacks one capture; ``sysfs_root`` and ``dev_root`` point into it."""
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
+    def _setUp(self):
+        path = os.path.join(CAPTURES, self.name + '.tar.gz')
+        if not os.path.exists(path):
+            raise testtools.TestCase.skipException(
+                'sysfs capture %s not found: the shared test data is not '
+                'beside this checkout (set NOVA_FPGA_CAPTURES to its '
+                'folder)' % path)
+        root = self.useFixture(fixtures.TempDir()).path
+        with tarfile.open(path) as tar:
+            tar.extractall(root, filter='tar')
+        # The capture tool prefixes every path with tmp/.
+        self.sysfs_root = os.path.join(root, 'tmp', 'sys')
+        self.dev_root = os.path.join(root, 'tmp', 'dev')
