@@ -5,8 +5,8 @@ from oslo_config import cfg
 GROUP = cfg.OptGroup(
     'fpga',
     title='FPGA regions',
-    help='Discovery, reporting and programming of FPGA partial-reconfiguration '
-         'regions by the nova_fpga plugin.')
+    help='Discovery, reporting and programming of FPGA '
+         'partial-reconfiguration regions by the nova_fpga plugin.')
 
 BACKEND_NAMES = ('dfl', 'intel_fpga', 'xrt', 'fpga_region')
 

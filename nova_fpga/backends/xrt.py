@@ -1,4 +1,4 @@
-"""AMD/Xilinx Alveo under XRT: xclmgmt on the management PF, xocl on the user PF.
+"""AMD/Xilinx Alveo under XRT: xclmgmt manages, xocl serves the guest.
 
 The management function (PF0) stays in the host and programs the card; the
 user function (PF1) is what a guest receives. Each card has one dynamic

@@ -1,0 +1,80 @@
+"""Discovery time on a simulated host with 16 cards, next to its floor.
+
+The floor is the time to open and read the very files discovery reads, in a
+plain loop: what is left above it is discovery's own work (directory walks,
+links, parsing). Prints figures; asserts nothing.
+"""
+
+import argparse
+import builtins
+import statistics
+import tempfile
+import time
+from unittest import mock
+
+from nova_fpga import conf
+from nova_fpga import discovery
+from nova_fpga import simulator
+from nova_fpga import sysfs
+
+CARDS = ['n6000:4,vfs=3', 'd5005:4,vfs=1', 'pac_a10:4', 'u250:4']
+
+
+def files_read(host):
+    seen = []
+    real_open = builtins.open
+
+    def recording_open(path, *args, **kwargs):
+        seen.append(path)
+        return real_open(path, *args, **kwargs)
+
+    with mock.patch.object(sysfs, 'open', recording_open, create=True):
+        discover(host)
+    return seen
+
+
+def discover(host):
+    return discovery.discover(host.sysfs_root, host.dev_root,
+                              list(conf.BACKEND_NAMES))
+
+
+def read_all(paths):
+    for path in paths:
+        try:
+            with open(path, 'rb') as f:
+                f.read(65536)
+        except OSError:
+            pass
+
+
+def median_seconds(func, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--repeat', type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as root:
+        cards = [c for text in CARDS for c in simulator.parse_card(text)]
+        host = simulator.build(root + '/host', cards)
+        inventory = discover(host)
+        paths = files_read(host)
+        found = median_seconds(lambda: discover(host), args.repeat)
+        floor = median_seconds(lambda: read_all(paths), args.repeat)
+    regions = sum(len(d.regions) for d in inventory.devices)
+    print('simulated host: %d cards (%s), %d regions, %d files read' % (
+        len(inventory.devices), ', '.join(CARDS), regions, len(paths)))
+    print('discovery, median of %d: %.2f ms' % (args.repeat, found * 1e3))
+    print('floor (open+read the same files), median: %.2f ms' % (
+        floor * 1e3))
+    print('discovery / floor: %.1fx' % (found / floor))
+
+
+if __name__ == '__main__':
+    main()

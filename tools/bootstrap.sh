@@ -1,0 +1,34 @@
+# Sourced by the Quick start scripts: a virtualenv of the project's own,
+# built with only python3 and pip, and Debian packages when run as root.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${NOVA_FPGA_VENV:-$TOP/.venv}
+CONSTRAINTS=$TOP/upper-constraints.txt
+
+install_debian_packages() {
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        echo "Missing system packages: $*. Install them, then run again." >&2
+        exit 1
+    fi
+    echo "Installing Debian packages: $*"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_venv() {
+    [ -x "$VENV/bin/pip" ] && return
+    rm -rf "$VENV"
+    if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+        # Debian ships venv's pip bootstrap separately.
+        rm -rf "$VENV"
+        install_debian_packages python3-venv
+        python3 -m venv "$VENV"
+    fi
+    "$VENV/bin/pip" install -q --upgrade pip
+}
+
+venv_install() {
+    "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "$@"
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: style, config sample, unit and functional tests.
+# Extra arguments go to tox (for example: -e unit).
+source "$(dirname "$0")/bootstrap.sh"
+
+ensure_venv
+venv_install tox
+cd "$TOP"
+if [ $# -eq 0 ]; then
+    set -- -e pep8,genconfig-check,unit,functional
+fi
+exec "$VENV/bin/tox" "$@"
