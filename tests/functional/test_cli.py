@@ -1,0 +1,90 @@
+"""The installed nova-fpga command, end to end on simulated hosts."""
+
+import json
+import os
+import subprocess
+import sys
+
+import fixtures
+import testtools
+
+from nova_fpga import model
+from nova_fpga import simulator
+
+COMMAND = os.path.join(os.path.dirname(sys.executable), 'nova-fpga')
+
+
+class CommandTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+
+    def run_command(self, *args):
+        return subprocess.run([COMMAND, *args], capture_output=True,
+                              text=True, timeout=120)
+
+    def simulate(self, *cards):
+        root = os.path.join(self.dir, 'host')
+        args = ['simulate', '--root', root]
+        for card in cards:
+            args += ['--card', card]
+        result = self.run_command(*args)
+        self.assertEqual(0, result.returncode, result.stderr)
+        return simulator.SimulatedHost.open(root)
+
+    def test_simulate_then_discover_round_trips(self):
+        host = self.simulate('n6000:2,vfs=3', 'd5005,vfs=1', 'c6100',
+                             'pac_a10', 'n3000', 'u250', 'zynqmp')
+        result = self.run_command(
+            'discover', '--sysfs-root', host.sysfs_root,
+            '--dev-root', host.dev_root, '--format', 'json')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual(model.inventory_to_dict(host.expected()),
+                         json.loads(result.stdout))
+
+    def test_config_file_sets_the_roots_and_table_lists_regions(self):
+        host = self.simulate('u250', 'd5005,vfs=1')
+        conf = os.path.join(self.dir, 'nova.conf')
+        with open(conf, 'w') as f:
+            f.write('[fpga]\nsysfs_root = %s\ndev_root = %s\n' % (
+                host.sysfs_root, host.dev_root))
+        result = self.run_command('discover', '--config-file', conf)
+        self.assertEqual(0, result.returncode, result.stderr)
+        for dev in host.expected().devices:
+            self.assertIn(dev.address, result.stdout)
+            self.assertIn(dev.board, result.stdout)
+            for region in dev.regions:
+                self.assertIn(region.interface_id, result.stdout)
+
+    def assert_usage_error(self, result, *words):
+        self.assertEqual(2, result.returncode)
+        self.assertEqual('', result.stdout)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        for word in words:
+            self.assertIn(word, lines[0])
+
+    def test_missing_sysfs_root(self):
+        missing = os.path.join(self.dir, 'nowhere')
+        self.assert_usage_error(
+            self.run_command('discover', '--sysfs-root', missing),
+            missing, 'does not exist')
+
+    def test_root_that_is_not_sysfs(self):
+        self.assert_usage_error(
+            self.run_command('discover', '--sysfs-root', self.dir),
+            self.dir, 'not a sysfs tree')
+
+    def test_missing_config_file(self):
+        missing = os.path.join(self.dir, 'nova.conf')
+        self.assert_usage_error(
+            self.run_command('discover', '--config-file', missing),
+            'nova.conf')
+
+    def test_bad_card(self):
+        result = self.run_command('simulate', '--root',
+                                  os.path.join(self.dir, 'h'),
+                                  '--card', 'n9999')
+        self.assert_usage_error(result, 'n9999')
+        self.assertFalse(os.path.exists(os.path.join(self.dir, 'h', 'sys')))
