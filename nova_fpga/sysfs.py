@@ -114,7 +114,11 @@ def link_name(path):
 
 
 def numbered(directory, prefix):
-    """``(n, path)`` for entries named ``<prefix><n>``, sorted by n."""
+    """``(n, path)`` for directories named ``<prefix><n>``, sorted by n.
+
+    Entries that are not directories (dangling links, stray files) are
+    passed over.
+    """
     try:
         names = os.listdir(directory)
     except OSError:
@@ -122,8 +126,10 @@ def numbered(directory, prefix):
     found = []
     for name in names:
         suffix = name[len(prefix):]
-        if name.startswith(prefix) and suffix.isdigit():
-            found.append((int(suffix), os.path.join(directory, name)))
+        path = os.path.join(directory, name)
+        if (name.startswith(prefix) and suffix.isdigit()
+                and os.path.isdir(path)):
+            found.append((int(suffix), path))
     return sorted(found)
 
 

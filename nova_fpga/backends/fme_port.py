@@ -36,7 +36,7 @@ class Port:
     problem: ty.Optional[str]
 
 
-def read_fme(address, path, interface_ids):
+def read_fme(address, path):
     try:
         ports_num = sysfs.read_int(os.path.join(path, 'ports_num'))
         problem = None
@@ -44,7 +44,7 @@ def read_fme(address, path, interface_ids):
         ports_num = None
         problem = 'ports_num of %s unreadable: %s' % (
             os.path.basename(path), e.reason)
-    return Fme(address, ports_num, tuple(interface_ids), problem)
+    return Fme(address, ports_num, problem=problem)
 
 
 def read_port(address, path, ordinal):
@@ -72,13 +72,39 @@ def _first(*problems):
 
 
 class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
+    """Subclasses say where FMEs and ports live and how interface ids read.
+
+    FMEs and ports sit in container directories listed under
+    ``/sys/class/<class_name>``, named ``<container_prefix>N``.
+    """
 
     #: The PCI driver that creates the FME, for messages about unbound cards.
     pci_driver = None
+    class_name = None
+    container_prefix = None
+    fme_prefix = None
+    port_prefix = None
 
     @abc.abstractmethod
+    def interface_ids(self, fme_path, ports_num):
+        """``(id, problem)`` per port index of the FME at ``fme_path``."""
+
     def fmes_and_ports(self):
-        """Return ``(fmes, ports)`` found in sysfs."""
+        fmes, ports = [], []
+        class_dir = os.path.join(self.sysfs_root, 'class', self.class_name)
+        for _, container in sysfs.numbered(class_dir, self.container_prefix):
+            address = sysfs.pci_address_of(container)
+            if address is None:
+                continue
+            for _, path in sysfs.numbered(container, self.fme_prefix):
+                fme = read_fme(address, path)
+                fmes.append(dataclasses.replace(
+                    fme, interface_ids=tuple(
+                        self.interface_ids(path, fme.ports_num))))
+            for ordinal, (_, path) in enumerate(
+                    sysfs.numbered(container, self.port_prefix)):
+                ports.append(read_port(address, path, ordinal))
+        return fmes, ports
 
     def discover(self):
         fmes, ports = self.fmes_and_ports()

@@ -16,6 +16,9 @@ from nova_fpga.simulator import sriov
 from nova_fpga.simulator import state
 
 
+SYSFS_SKELETON = ('bus/pci/devices', 'class', 'devices', 'kernel')
+
+
 def build(root, cards, pr_seconds=0.0):
     """Write ``root/sys`` and ``root/dev`` for ``cards`` (CardSpecs).
 
@@ -33,6 +36,9 @@ def build(root, cards, pr_seconds=0.0):
     cards = list(cards)
     spec.check_all(cards)
     os.makedirs(os.path.join(root, 'dev'))
+    # The skeleton every sysfs has, cards or not.
+    for sub in SYSFS_SKELETON:
+        os.makedirs(os.path.join(root, 'sys', sub), exist_ok=True)
     sim = kernel.Kernel(root)
     data = state.new(pr_seconds)
     for index, card_spec in enumerate(cards):
