@@ -25,10 +25,11 @@ def without_reasons(inventory):
     """Health as a flag: the simulator cannot know discovery's wording."""
     def flag(obj):
         return None if obj.healthy else 'unhealthy'
-    return [dataclasses.replace(
-        dev, health_reason=flag(dev),
-        regions=tuple(dataclasses.replace(r, health_reason=flag(r))
-                      for r in dev.regions))
+    return [
+        dataclasses.replace(
+            dev, health_reason=flag(dev),
+            regions=tuple(dataclasses.replace(r, health_reason=flag(r))
+                          for r in dev.regions))
         for dev in inventory.devices]
 
 
@@ -68,10 +69,10 @@ class RoundTripTest(SimulatedHostTest):
     def test_vfs(self):
         self.build('n6000:2,vfs=3', 'd5005,vfs=1', 'pac_a10,vfs=1')
         self.assert_round_trip()
-        d5005 = self.discover().device('0000:20:00.0')
+        region = self.discover().device('0000:20:00.0').regions[0]
         self.assertEqual((('0000:20:00.1',), 'VF', None),
-                         (d5005.regions[0].attach, d5005.regions[0].attach_kind,
-                          d5005.regions[0].function_id))
+                         (region.attach, region.attach_kind,
+                          region.function_id))
 
     def test_function_and_numa(self):
         function = 'ab' * 16
@@ -91,7 +92,8 @@ class RoundTripTest(SimulatedHostTest):
         self.assertEqual(['0000:10:00.0', '0000:20:00.0'],
                          [d.address for d in inventory.devices])
         self.assertFalse(inventory.devices[0].regions[0].healthy)
-        self.assertEqual('cd' * 16, inventory.devices[1].regions[0].function_id)
+        self.assertEqual('cd' * 16,
+                         inventory.devices[1].regions[0].function_id)
 
 
 class BadContentTest(SimulatedHostTest):
