@@ -8,29 +8,33 @@ import os
 import tarfile
 
 import fixtures
-import testtools
 
 CAPTURES = os.environ.get('NOVA_FPGA_CAPTURES') or os.path.join(
     os.path.dirname(__file__), '..', '..', '..', 'shared', 'testdata',
     'opae-sysfs-captures')
 
 
+def use(test, name):
+    """Unpack capture ``name`` for ``test``, or skip it saying why."""
+    path = os.path.join(CAPTURES, name + '.tar.gz')
+    if not os.path.exists(path):
+        test.skipTest(
+            'sysfs capture %s not found: the shared test data is not '
+            'beside this checkout (set NOVA_FPGA_CAPTURES to its folder)'
+            % path)
+    return test.useFixture(Capture(path))
+
+
 class Capture(fixtures.Fixture):
     """Unpacks one capture; ``sysfs_root`` and ``dev_root`` point into it."""
 
-    def __init__(self, name):
+    def __init__(self, path):
         super().__init__()
-        self.name = name
+        self.path = path
 
     def _setUp(self):
-        path = os.path.join(CAPTURES, self.name + '.tar.gz')
-        if not os.path.exists(path):
-            raise testtools.TestCase.skipException(
-                'sysfs capture %s not found: the shared test data is not '
-                'beside this checkout (set NOVA_FPGA_CAPTURES to its '
-                'folder)' % path)
         root = self.useFixture(fixtures.TempDir()).path
-        with tarfile.open(path) as tar:
+        with tarfile.open(self.path) as tar:
             tar.extractall(root, filter='tar')
         # The capture tool prefixes every path with tmp/.
         self.sysfs_root = os.path.join(root, 'tmp', 'sys')
