@@ -1,0 +1,200 @@
+"""Host inventory to provider tree: the FPGA providers under a compute node.
+
+Works on Nova's ProviderTree only; the resource tracker flushes the tree to
+Placement. Which providers the regions become is decided in one place:
+``layout`` and the naming it uses (``provider_name``, ``identifier_of``).
+"""
+
+import dataclasses
+import hashlib
+import re
+import typing as ty
+
+from nova import objects
+import os_traits
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+# Every trait of this prefix on our providers is ours to set and remove;
+# other traits an operator sets in Placement are kept.
+TRAIT_PREFIX = 'CUSTOM_FPGA_'
+MARKER = '_FPGA_'
+# Placement allows 200 characters. Longer node names and identifiers are
+# shortened, and kept unique by a hash, to fit.
+MAX_NODE_PART = 120
+MAX_IDENTIFIER = 200 - MAX_NODE_PART - len(MARKER)
+
+
+@dataclasses.dataclass(frozen=True)
+class Provider:
+    """One provider to report; each of its units has an identifier."""
+
+    name: str
+    resource_class: str
+    identifiers: ty.Tuple[str, ...]
+    reserved: int
+    traits: ty.FrozenSet[str]
+
+    @property
+    def total(self):
+        return len(self.identifiers)
+
+
+def trait_name(*parts):
+    return TRAIT_PREFIX + re.sub('[^A-Z0-9]+', '_', '_'.join(parts).upper())
+
+
+def region_traits(device, region, options):
+    traits = {os_traits.OWNER_NOVA,
+              trait_name(device.vendor),
+              trait_name(device.vendor, device.board)}
+    if region.interface_id:
+        traits.add(trait_name('interface', region.interface_id))
+    if region.function_id:
+        traits.add(trait_name('function', region.function_id))
+    return frozenset(traits | options.traits(device.board))
+
+
+def _shorten(text, limit):
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return '%s_%s' % (text[:limit - 13], digest)
+
+
+def provider_name(nodename, identifier):
+    return _shorten(nodename, MAX_NODE_PART) + MARKER + identifier
+
+
+def identifier_of(nodename, name):
+    """The unit identifier in one of our provider names, else None."""
+    prefix = _shorten(nodename, MAX_NODE_PART) + MARKER
+    if name.startswith(prefix) and len(name) > len(prefix):
+        return name[len(prefix):]
+    return None
+
+
+def usable(device, region):
+    """Whether a guest could be given the region now."""
+    return device.healthy and region.healthy and bool(region.attach)
+
+
+def layout(nodename, inventory, options):
+    """The providers for a host inventory: one per region, total 1.
+
+    A region that cannot be given to a guest now is reported reserved.
+    """
+    providers = []
+    for device in inventory.devices:
+        if not options.allows(device):
+            continue
+        for region in device.regions:
+            identifier = _shorten('%s_%s' % (device.address, region.name),
+                                  MAX_IDENTIFIER)
+            providers.append(Provider(
+                name=provider_name(nodename, identifier),
+                resource_class=options.resource_class(device.board),
+                identifiers=(identifier,),
+                reserved=0 if usable(device, region) else 1,
+                traits=region_traits(device, region, options)))
+    return providers
+
+
+def _inventory(resource_class, total, reserved):
+    return {resource_class: {
+        'total': total, 'reserved': reserved, 'min_unit': 1,
+        'max_unit': total, 'step_size': 1, 'allocation_ratio': 1.0}}
+
+
+def _publish_resources(provider_tree, name, uuid, resource_class,
+                       identifiers):
+    provider_tree.update_resources(name, {resource_class: {
+        objects.Resource(provider_uuid=uuid, resource_class=resource_class,
+                         identifier=identifier)
+        for identifier in identifiers}})
+
+
+def _ours(provider_tree, nodename):
+    """The FPGA providers under the compute node: ``{name: data}``."""
+    root_uuid = provider_tree.data(nodename).uuid
+    found = {}
+    for uuid in provider_tree.get_provider_uuids(nodename):
+        data = provider_tree.data(uuid)
+        if (data.parent_uuid == root_uuid and
+                identifier_of(nodename, data.name) is not None):
+            found[data.name] = data
+    return found
+
+
+def _hold(provider_tree, nodename, data):
+    """Keep a provider as it is, with nothing left to claim."""
+    inventory = {rc: dict(inv, reserved=inv['total'])
+                 for rc, inv in data.inventory.items()}
+    provider_tree.update_inventory(data.name, inventory)
+    identifier = identifier_of(nodename, data.name)
+    for rc in inventory:
+        _publish_resources(provider_tree, data.name, data.uuid, rc,
+                           (identifier,))
+
+
+def hold_all(provider_tree, nodename):
+    """Reserve every FPGA provider: for when the host cannot be read."""
+    for data in _ours(provider_tree, nodename).values():
+        _hold(provider_tree, nodename, data)
+
+
+def _apply(provider_tree, nodename, provider, data, managed):
+    """Set one provider; ``data`` is what the tree holds of it, or None."""
+    if data is None:
+        uuid = provider_tree.new_child(provider.name, nodename)
+        current = set()
+    else:
+        uuid, current = data.uuid, data.traits
+    provider_tree.update_inventory(provider.name, _inventory(
+        provider.resource_class, provider.total, provider.reserved))
+    kept = {t for t in current
+            if t not in managed and not t.startswith(TRAIT_PREFIX)}
+    provider_tree.update_traits(provider.name, kept | provider.traits)
+    _publish_resources(provider_tree, provider.name, uuid,
+                       provider.resource_class, provider.identifiers)
+
+
+def update(provider_tree, nodename, inventory, options, in_use):
+    """Make the FPGA providers under ``nodename`` match ``inventory``.
+
+    ``in_use(provider_uuid)`` tells whether allocations use a provider; it
+    is asked only about providers whose region is gone or whose resource
+    class changed, since Placement refuses to delete a provider, or an
+    inventory, that allocations use. Such a provider is kept (reserved, if
+    its region is gone) until they are released.
+    """
+    providers = layout(nodename, inventory, options)
+    wanted = {p.name for p in providers}
+    existing = _ours(provider_tree, nodename)
+    for name, data in existing.items():
+        if name in wanted:
+            continue
+        if in_use(data.uuid):
+            LOG.warning('FPGA provider %s (%s) is no longer on this host but '
+                        'allocations still use it: it stays, reserved, until '
+                        'they are gone.', name, data.uuid)
+            _hold(provider_tree, nodename, data)
+        else:
+            LOG.info('Removing FPGA provider %s (%s): its region is gone.',
+                     name, data.uuid)
+            provider_tree.remove(name)
+    managed = options.all_extra_traits | {os_traits.OWNER_NOVA}
+    for provider in providers:
+        data = existing.get(provider.name)
+        if (data and data.inventory and
+                provider.resource_class not in data.inventory and
+                in_use(data.uuid)):
+            # Placement refuses to drop a class that allocations use.
+            old_class = next(iter(data.inventory))
+            LOG.warning('FPGA provider %s keeps resource class %s while '
+                        'allocations use it; %s applies once they are gone.',
+                        provider.name, old_class, provider.resource_class)
+            provider = dataclasses.replace(provider,
+                                           resource_class=old_class)
+        _apply(provider_tree, nodename, provider, data, managed)

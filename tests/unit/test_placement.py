@@ -1,0 +1,271 @@
+from nova.compute import provider_tree as nova_provider_tree
+from nova import objects
+import os_resource_classes as orc
+import os_traits
+from oslo_utils.fixture import uuidsentinel as uuids
+import testtools
+
+from nova_fpga import conf
+from nova_fpga import model
+from nova_fpga import placement
+
+NODE = 'compute1'
+IFACE = 'a' * 32
+FUNC = 'b' * 32
+OTHER_FUNC = 'c' * 32
+
+
+def region(name='port0', function_id=FUNC, health_reason=None,
+           attach=('0000:5e:00.1',)):
+    return model.Region(name=name, interface_id=IFACE,
+                        function_id=function_id, attach=attach,
+                        health_reason=health_reason)
+
+
+def device(address='0000:5e:00.0', board='n6000', regions=None,
+           health_reason=None):
+    return model.Device(address=address, vendor='intel', family='dfl',
+                        board=board, vendor_id='8086', device_id='bcce',
+                        regions=tuple(regions or [region()]),
+                        health_reason=health_reason)
+
+
+def inventory(*devices):
+    return model.Inventory(devices=tuple(devices or [device()]))
+
+
+def never_used(rp_uuid):
+    return False
+
+
+class PlacementTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        objects.register_all()
+        self.tree = nova_provider_tree.ProviderTree()
+        self.tree.new_root(NODE, uuids.root)
+        self.options = conf.PlacementOptions()
+
+    def update(self, inv=None, in_use=never_used):
+        placement.update(self.tree, NODE, inv or inventory(), self.options,
+                         in_use)
+
+    def children(self):
+        return {self.tree.data(u).name: self.tree.data(u)
+                for u in self.tree.get_provider_uuids(NODE)[1:]}
+
+    def name(self, identifier='0000:5e:00.0_port0'):
+        return '%s_FPGA_%s' % (NODE, identifier)
+
+    def test_one_provider_per_region(self):
+        self.update(inventory(
+            device(regions=[region('port0'), region('port1')]),
+            device(address='0000:af:00.0')))
+        self.assertEqual(
+            {self.name(), self.name('0000:5e:00.0_port1'),
+             self.name('0000:af:00.0_port0')},
+            set(self.children()))
+        for data in self.children().values():
+            self.assertEqual(uuids.root, data.parent_uuid)
+
+    def test_inventory_of_a_healthy_region(self):
+        self.update()
+        self.assertEqual(
+            {orc.FPGA: {'total': 1, 'reserved': 0, 'min_unit': 1,
+                        'max_unit': 1, 'step_size': 1,
+                        'allocation_ratio': 1.0}},
+            self.tree.data(self.name()).inventory)
+
+    def test_unhealthy_region_or_device_is_reserved(self):
+        self.update(inventory(
+            device(regions=[region('port0', health_reason='afu_id all f'),
+                            region('port1')]),
+            device(address='0000:af:00.0', health_reason='no driver')))
+        reserved = {name: data.inventory[orc.FPGA]['reserved']
+                    for name, data in self.children().items()}
+        self.assertEqual({self.name(): 1,
+                          self.name('0000:5e:00.0_port1'): 0,
+                          self.name('0000:af:00.0_port0'): 1}, reserved)
+
+    def test_region_with_nothing_to_attach_is_reserved(self):
+        self.update(inventory(device(regions=[region(attach=())])))
+        self.assertEqual(
+            1, self.tree.data(self.name()).inventory[orc.FPGA]['reserved'])
+
+    def test_region_back_to_health_is_released(self):
+        self.update(inventory(device(
+            regions=[region(health_reason='afu_id all f')])))
+        self.update()
+        self.assertEqual(
+            0, self.tree.data(self.name()).inventory[orc.FPGA]['reserved'])
+
+    def test_traits(self):
+        self.update()
+        self.assertEqual(
+            {'CUSTOM_FPGA_INTEL', 'CUSTOM_FPGA_INTEL_N6000',
+             'CUSTOM_FPGA_INTERFACE_' + IFACE.upper(),
+             'CUSTOM_FPGA_FUNCTION_' + FUNC.upper(), os_traits.OWNER_NOVA},
+            self.tree.data(self.name()).traits)
+        self.assertNotIn(os_traits.COMPUTE_MANAGED_PCI_DEVICE,
+                         self.tree.data(self.name()).traits)
+
+    def test_no_function_trait_when_nothing_is_loaded(self):
+        self.update(inventory(device(regions=[region(function_id=None)])))
+        traits = self.tree.data(self.name()).traits
+        self.assertEqual([], [t for t in traits if 'FUNCTION' in t])
+
+    def test_function_change_replaces_the_trait(self):
+        self.update()
+        self.update(inventory(device(regions=[region(
+            function_id=OTHER_FUNC)])))
+        traits = self.tree.data(self.name()).traits
+        self.assertIn('CUSTOM_FPGA_FUNCTION_' + OTHER_FUNC.upper(), traits)
+        self.assertNotIn('CUSTOM_FPGA_FUNCTION_' + FUNC.upper(), traits)
+
+    def test_operator_traits_are_kept(self):
+        self.update()
+        self.tree.add_traits(self.name(), 'CUSTOM_GOLD', 'HW_NIC_SRIOV')
+        self.update(inventory(device(regions=[region(
+            function_id=OTHER_FUNC)])))
+        traits = self.tree.data(self.name()).traits
+        self.assertIn('CUSTOM_GOLD', traits)
+        self.assertIn('HW_NIC_SRIOV', traits)
+        self.assertIn('CUSTOM_FPGA_FUNCTION_' + OTHER_FUNC.upper(), traits)
+
+    def test_custom_class_and_extra_traits_per_board(self):
+        self.options = conf.PlacementOptions(
+            resource_classes={'n6000': 'CUSTOM_FPGA_INTEL_PF'},
+            extra_traits={'n6000': frozenset({'CUSTOM_LOW_LATENCY'}),
+                          'u250': frozenset({'CUSTOM_HBM'})})
+        self.update(inventory(device(), device(
+            address='0000:af:00.0', board='d5005')))
+        n6000 = self.tree.data(self.name())
+        d5005 = self.tree.data(self.name('0000:af:00.0_port0'))
+        self.assertEqual(['CUSTOM_FPGA_INTEL_PF'], list(n6000.inventory))
+        self.assertEqual([orc.FPGA], list(d5005.inventory))
+        self.assertIn('CUSTOM_LOW_LATENCY', n6000.traits)
+        self.assertNotIn('CUSTOM_LOW_LATENCY', d5005.traits)
+        self.assertNotIn('CUSTOM_HBM', n6000.traits)
+
+    def test_extra_traits_of_other_boards_are_not_kept(self):
+        self.options = conf.PlacementOptions(extra_traits={
+            'n6000': frozenset({'CUSTOM_LOW_LATENCY'}),
+            'd5005': frozenset({'CUSTOM_NETWORK'})})
+        self.update()
+        self.tree.add_traits(self.name(), 'CUSTOM_NETWORK')
+        self.update()
+        self.assertNotIn('CUSTOM_NETWORK', self.tree.data(self.name()).traits)
+
+    def test_allow_list(self):
+        self.options = conf.PlacementOptions(
+            addresses=frozenset({'0000:af:00.0'}),
+            pci_ids=frozenset({'10ee:5004'}))
+        self.update(inventory(
+            device(),
+            device(address='0000:af:00.0'),
+            model.Device(address='0000:3b:00.0', vendor='xilinx',
+                         family='xrt', board='u250', vendor_id='10ee',
+                         device_id='5004', regions=(region('slot0'),))))
+        self.assertEqual({self.name('0000:af:00.0_port0'),
+                          self.name('0000:3b:00.0_slot0')},
+                         set(self.children()))
+
+    def test_resources_are_published(self):
+        self.update()
+        data = self.tree.data(self.name())
+        self.assertEqual(
+            {orc.FPGA: {objects.Resource(
+                provider_uuid=data.uuid, resource_class=orc.FPGA,
+                identifier='0000:5e:00.0_port0')}},
+            data.resources)
+
+    def test_vanished_region_without_allocations_is_removed(self):
+        self.update(inventory(device(), device(address='0000:af:00.0')))
+        asked = []
+
+        def in_use(rp_uuid):
+            asked.append(rp_uuid)
+            return False
+
+        gone = self.tree.data(self.name('0000:af:00.0_port0')).uuid
+        self.update(in_use=in_use)
+        self.assertEqual([gone], asked)
+        self.assertEqual([self.name()], list(self.children()))
+
+    def test_vanished_region_with_allocations_is_kept_reserved(self):
+        self.update(inventory(device(), device(address='0000:af:00.0')))
+        name = self.name('0000:af:00.0_port0')
+        gone = self.tree.data(name)
+        self.tree.add_traits(name, 'CUSTOM_GOLD')
+        with self.assertLogs(placement.LOG.logger, 'WARNING') as logs:
+            self.update(in_use=lambda rp_uuid: rp_uuid == gone.uuid)
+        self.assertIn(name, logs.output[0])
+        kept = self.tree.data(name)
+        self.assertEqual(gone.uuid, kept.uuid)
+        self.assertEqual(1, kept.inventory[orc.FPGA]['reserved'])
+        self.assertEqual(gone.traits | {'CUSTOM_GOLD'}, kept.traits)
+        self.assertEqual(
+            {orc.FPGA: {objects.Resource(
+                provider_uuid=gone.uuid, resource_class=orc.FPGA,
+                identifier='0000:af:00.0_port0')}},
+            kept.resources)
+        # Once the allocations are gone, so is the provider.
+        self.update()
+        self.assertFalse(self.tree.exists(name))
+
+    def test_resource_class_change(self):
+        self.update()
+        self.options = conf.PlacementOptions(
+            resource_classes={'n6000': 'CUSTOM_FPGA_INTEL_PF'})
+        self.update(in_use=lambda rp_uuid: True)
+        self.assertEqual([orc.FPGA],
+                         list(self.tree.data(self.name()).inventory))
+        self.assertEqual({orc.FPGA}, set(
+            self.tree.data(self.name()).resources))
+        self.update()
+        self.assertEqual(['CUSTOM_FPGA_INTEL_PF'],
+                         list(self.tree.data(self.name()).inventory))
+        self.assertEqual({'CUSTOM_FPGA_INTEL_PF'}, set(
+            self.tree.data(self.name()).resources))
+
+    def test_other_children_are_left_alone(self):
+        self.tree.new_child('%s_pci_0000_84_00_0' % NODE, NODE)
+        self.tree.new_child('FPGA_elsewhere', NODE)
+        self.update(model.Inventory())
+        self.assertEqual({'%s_pci_0000_84_00_0' % NODE, 'FPGA_elsewhere'},
+                         set(self.children()))
+
+    def test_hold_all_reserves_every_fpga_provider(self):
+        self.update(inventory(device(), device(address='0000:af:00.0')))
+        other = self.tree.new_child('%s_pci_0000_84_00_0' % NODE, NODE)
+        self.tree.update_inventory(other, {orc.VGPU: {'total': 4}})
+        placement.hold_all(self.tree, NODE)
+        self.assertEqual(
+            {self.name(): 1, self.name('0000:af:00.0_port0'): 1},
+            {name: data.inventory[orc.FPGA]['reserved']
+             for name, data in self.children().items()
+             if orc.FPGA in data.inventory})
+        self.assertEqual({'total': 4},
+                         self.tree.data(other).inventory[orc.VGPU])
+        self.assertEqual({'0000:af:00.0_port0'}, {
+            r.identifier for r in self.tree.data(
+                self.name('0000:af:00.0_port0')).resources[orc.FPGA]})
+
+    def test_long_node_names_fit_placement(self):
+        node = 'n' * 250
+        self.tree.new_root(node, uuids.long_root)
+        placement.update(self.tree, node, inventory(), self.options,
+                         never_used)
+        (child,) = self.tree.get_provider_uuids(node)[1:]
+        name = self.tree.data(child).name
+        self.assertLessEqual(len(name), 200)
+        self.assertEqual('0000:5e:00.0_port0',
+                         placement.identifier_of(node, name))
+        self.assertIsNone(placement.identifier_of('n' * 249, name))
+
+    def test_long_identifiers_fit_placement(self):
+        self.update(inventory(device(address='x' * 150)))
+        (name,) = self.children()
+        self.assertLessEqual(len(name), 200)
+        self.assertTrue(name.startswith(self.name('x' * 10)))

@@ -1,0 +1,157 @@
+import sys
+from unittest import mock
+
+import fixtures
+from keystoneauth1 import exceptions as ks_exc
+from nova.compute import provider_tree as nova_provider_tree
+from nova import exception
+from nova.scheduler.client import report
+from nova import test
+from nova.tests import fixtures as nova_fixtures
+from nova.virt import driver as nova_driver
+from nova.virt import fake
+import os_resource_classes as orc
+from oslo_utils.fixture import uuidsentinel as uuids
+
+from nova_fpga import conf
+from nova_fpga import discovery
+from nova_fpga import model
+from nova_fpga.virt import driver
+
+NODE = 'compute1'
+NAME = NODE + '_FPGA_0000:5e:00.0_port0'
+INVENTORY = model.Inventory(devices=(model.Device(
+    address='0000:5e:00.0', vendor='intel', family='dfl', board='n6000',
+    regions=(model.Region(name='port0'),)),))
+
+
+class LoadTest(test.NoDBTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(nova_fixtures.LibvirtFixture())
+        driver.register_alias()
+        self.addCleanup(sys.modules.pop, 'nova.virt.' + driver.ALIAS)
+
+    def test_nova_loads_the_driver_through_the_alias(self):
+        loaded = nova_driver.load_compute_driver(
+            fake.FakeVirtAPI(), 'fpga_libvirt.FPGALibvirtDriver')
+        self.assertIsInstance(loaded, driver.FPGALibvirtDriver)
+
+    def test_invalid_options_stop_the_driver(self):
+        self.flags(resource_classes={'n6000': 'VGPU'}, group='fpga')
+        e = self.assertRaises(
+            conf.InvalidOption, nova_driver.load_compute_driver,
+            fake.FakeVirtAPI(), 'fpga_libvirt.FPGALibvirtDriver')
+        self.assertIn('[fpga] resource_classes', str(e))
+
+
+class FakeLibvirtDriver:
+    """What the mixin needs of the libvirt driver: a root to report."""
+
+    def __init__(self, virtapi):
+        self.virtapi = virtapi
+
+    def update_provider_tree(self, provider_tree, nodename, allocations=None):
+        provider_tree.update_inventory(nodename, {orc.VCPU: {'total': 8}})
+
+
+class Driver(driver.FPGADriverMixin, FakeLibvirtDriver):
+    pass
+
+
+class MixinTest(test.NoDBTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.virtapi = mock.Mock(spec=['reportclient'])
+        self.get_allocations = (
+            self.virtapi.reportclient.get_allocations_for_resource_provider)
+        self.tree = nova_provider_tree.ProviderTree()
+        self.tree.new_root(NODE, uuids.root)
+        self.discover = self.useFixture(fixtures.MockPatchObject(
+            discovery, 'discover', return_value=INVENTORY)).mock
+
+    def driver(self):
+        return Driver(self.virtapi)
+
+    def test_reads_the_roots_when_built(self):
+        self.flags(sysfs_root='/a/sys', dev_root='/a/dev',
+                   enabled_backends=['xrt'], group='fpga')
+        drv = self.driver()
+        self.flags(sysfs_root='/b/sys', group='fpga')
+        drv.update_provider_tree(self.tree, NODE)
+        self.discover.assert_called_once_with(
+            '/a/sys', '/a/dev', ['xrt'])
+
+    def test_reports_regions_and_refreshes_the_cache(self):
+        drv = self.driver()
+        drv.update_provider_tree(self.tree, NODE)
+        self.assertEqual(8, self.tree.data(NODE).inventory[orc.VCPU]['total'])
+        self.assertTrue(self.tree.exists(NAME))
+        self.assertTrue(drv.provider_tree.exists(NAME))
+        self.assertIsNot(self.tree, drv.provider_tree)
+
+    def hold_after(self, error):
+        drv = self.driver()
+        drv.update_provider_tree(self.tree, NODE)
+        self.discover.side_effect = error
+        drv.update_provider_tree(self.tree, NODE)
+        self.assertEqual(8, self.tree.data(NODE).inventory[orc.VCPU]['total'])
+        self.assertEqual(1, drv.provider_tree.data(NAME).inventory[
+            orc.FPGA]['reserved'])
+        return self.stdlog.logger.output
+
+    def test_missing_sysfs_holds_the_providers(self):
+        log = self.hold_after(discovery.NotSysfs('sysfs root /x is gone'))
+        self.assertIn('FPGA discovery failed', log)
+        self.assertIn('sysfs root /x is gone', log)
+
+    def test_unexpected_discovery_error_holds_the_providers(self):
+        log = self.hold_after(OSError('card went away'))
+        self.assertIn('FPGA discovery failed', log)
+        self.assertIn('card went away', log)
+
+    def vanish(self):
+        drv = self.driver()
+        self.discover.return_value = INVENTORY
+        drv.update_provider_tree(self.tree, NODE)
+        uuid = self.tree.data(NAME).uuid
+        self.discover.return_value = model.Inventory()
+        drv.update_provider_tree(self.tree, NODE)
+        return uuid
+
+    def test_vanished_region_asks_placement(self):
+        self.get_allocations.return_value = report.ProviderAllocInfo(
+            allocations={uuids.instance: {'resources': {orc.FPGA: 1}}})
+        uuid = self.vanish()
+        self.get_allocations.assert_called_once_with(mock.ANY, uuid)
+        self.assertEqual(uuid, self.tree.data(NAME).uuid)
+
+    def test_vanished_region_without_allocations_goes(self):
+        self.get_allocations.return_value = report.ProviderAllocInfo(
+            allocations={})
+        self.vanish()
+        self.assertFalse(self.tree.exists(NAME))
+
+    def test_vanished_region_is_kept_when_placement_cannot_tell(self):
+        for error in (ks_exc.ConnectFailure('down'),
+                      exception.ResourceProviderAllocationRetrievalFailed(
+                          rp_uuid=uuids.rp, error='500')):
+            self.get_allocations.side_effect = error
+            self.vanish()
+            self.assertTrue(self.tree.exists(NAME))
+
+    def test_reshape_allocations_are_used_when_given(self):
+        drv = self.driver()
+        drv.update_provider_tree(self.tree, NODE)
+        uuid = self.tree.data(NAME).uuid
+        self.discover.return_value = model.Inventory()
+        drv.update_provider_tree(self.tree, NODE, allocations={
+            uuids.other: {'allocations': {uuids.root: {}}}})
+        self.assertFalse(self.tree.exists(NAME))
+        self.tree.new_child(NAME, NODE, uuid=uuid)
+        drv.update_provider_tree(self.tree, NODE, allocations={
+            uuids.instance: {'allocations': {uuid: {}}}})
+        self.assertTrue(self.tree.exists(NAME))
+        self.get_allocations.assert_not_called()
