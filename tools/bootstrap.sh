@@ -26,9 +26,15 @@ ensure_venv() {
         install_debian_packages python3-venv
         python3 -m venv "$VENV"
     fi
-    "$VENV/bin/pip" install -q --upgrade pip
+    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
 }
 
 venv_install() {
-    "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "$@"
+    # Build tools are chatty; keep their output for when something fails.
+    local log=$VENV/install.log
+    if ! "$VENV/bin/pip" install -q -c "$CONSTRAINTS" "$@" >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "Installing $* failed; the whole log is in $log" >&2
+        exit 1
+    fi
 }
