@@ -59,6 +59,12 @@ def vendor_name(vendor_id):
     return VENDORS.get(vendor_id, vendor_id or 'unknown')
 
 
+def has_family(vendor_id, family):
+    """Whether the vendor makes any card the family drives."""
+    return any(b.vendor_id == vendor_id and family in b.families
+               for b in BOARDS)
+
+
 def identify(vendor_id, device_id, subsystem_device_id=None):
     """The Board of a management or physical function, or None."""
     generic = None

@@ -1,5 +1,6 @@
 """Discovery: every enabled backend reads sysfs; one inventory comes out."""
 
+import functools
 import os
 
 from oslo_log import log as logging
@@ -24,7 +25,11 @@ def check_root(sysfs_root):
                            % (sysfs_root, sub))
 
 
+# Backends hold only their roots; loading them through stevedore costs more
+# than a whole discovery, and the periodic update asks again every minute.
+@functools.lru_cache(maxsize=16)
 def load_backends(names, sysfs_root, dev_root):
+    """The backend objects for a tuple of family names, in that order."""
     def missing(names):
         raise ValueError('unknown FPGA backend(s): %s' % ', '.join(names))
 
@@ -39,7 +44,8 @@ def discover(sysfs_root, dev_root, backend_names):
     """Return the host's model.Inventory."""
     check_root(sysfs_root)
     found = []
-    for backend in load_backends(backend_names, sysfs_root, dev_root):
+    for backend in load_backends(tuple(backend_names), sysfs_root,
+                                 dev_root):
         found.extend(backend.discover())
     return model.Inventory(devices=tuple(merge(found)))
 

@@ -126,9 +126,10 @@ def numbered(directory, prefix):
     found = []
     for name in names:
         suffix = name[len(prefix):]
+        if not (name.startswith(prefix) and suffix.isdigit()):
+            continue
         path = os.path.join(directory, name)
-        if (name.startswith(prefix) and suffix.isdigit()
-                and os.path.isdir(path)):
+        if os.path.isdir(path):
             found.append((int(suffix), path))
     return sorted(found)
 
@@ -148,6 +149,16 @@ class PciFunction:
 
 def _hex16(path):
     return '%04x' % read_int(path, 16)
+
+
+def pci_vendor_id(sysfs_root, address):
+    """Just the vendor id, to pass over other vendors' devices cheaply."""
+    path = os.path.join(sysfs_root, 'bus', 'pci', 'devices', address,
+                        'vendor')
+    try:
+        return _hex16(path)
+    except Unreadable:
+        return None
 
 
 def pci_function(sysfs_root, address):

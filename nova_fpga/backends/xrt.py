@@ -26,6 +26,10 @@ class XRTBackend(base.Backend):
     def discover(self):
         devices = []
         for address in sysfs.pci_addresses(self.sysfs_root):
+            if not boards.has_family(
+                    sysfs.pci_vendor_id(self.sysfs_root, address),
+                    self.family):
+                continue
             fn = sysfs.pci_function(self.sysfs_root, address)
             board = boards.identify(fn.vendor_id, fn.device_id)
             if board and self.family in board.families:
