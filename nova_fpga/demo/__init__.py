@@ -1,0 +1,1 @@
+"""Services the demo and the integration tests run for real, on loopback."""
