@@ -1,0 +1,74 @@
+"""From "the request names a bitstream" to a verified file that fits a region.
+
+:func:`prepare` resolves the Glance image, fetches it into the verified
+cache, reads its header and checks it against the region, all before any
+hardware is touched. It knows nothing of the virt driver.
+"""
+
+import dataclasses
+import functools
+import typing as ty
+
+from nova_fpga.bitstream import cache as cache_mod
+from nova_fpga.bitstream import exception
+from nova_fpga.bitstream import glance
+from nova_fpga.bitstream import headers
+from nova_fpga.bitstream import signature
+
+MiB = 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A bitstream ready for programming: its local path and header."""
+
+    path: str
+    header: headers.Header
+    image_meta: ty.Mapping
+
+
+def cache_from_conf(conf):
+    """The :class:`~cache.Cache` the ``[fpga]`` options describe."""
+    return cache_mod.Cache(conf.fpga.bitstream_cache_dir,
+                           conf.fpga.bitstream_cache_size_mb * MiB)
+
+
+def _check_properties(image, header):
+    """The image's id properties, when set, must agree with its header."""
+    for name, found in (('fpga_interface_id', header.interface_id),
+                        ('fpga_function_id', header.function_id)):
+        claimed = glance.property_id(image, name)
+        if claimed is not None and claimed != found:
+            raise exception.InvalidBitstream(
+                'its %s is %s but the file says %s' % (name, claimed, found))
+
+
+def prepare(context, image_api, cache, region, device, request,
+            verify_signatures=False, trusted_certificate_ids=()):
+    """Resolve, fetch, verify and check the bitstream ``request`` names.
+
+    ``request`` has ``bitstream_id`` (a Glance image id) or ``function``
+    (a function name) set, the other None. ``image_api`` is Nova's
+    ``nova.image.glance.API()`` and ``context`` the instance's request
+    context. Raises a BitstreamError naming the image and the cause.
+    """
+    image = glance.resolve(context, image_api, region,
+                           bitstream_id=request.bitstream_id,
+                           function=request.function, device=device)
+    try:
+        path = cache.get(image, functools.partial(
+            glance.fetch, context, image_api, image['id']))
+        header = headers.parse(path)
+        headers.check_fits(header, region)
+        _check_properties(image, header)
+        if verify_signatures:
+            signature.verify(context, image, path, trusted_certificate_ids)
+    except exception.BitstreamError as e:
+        e.image = image
+        raise
+    except OSError as e:
+        # Glance errors are BitstreamErrors already: this is local disk.
+        raise exception.CacheError(
+            'bitstream cache in %s failed: %s' % (cache.directory, e),
+            image=image) from e
+    return Prepared(path=path, header=header, image_meta=image)
