@@ -6,12 +6,56 @@ each port's interface id is the compat_id of the FME's PR region
 interleaved, so regions are matched by nesting, never by number. PR regions
 and the bare base regions of a card's other functions hold neither FME nor
 port and are passed over.
+
+Programming uses the ioctls of include/uapi/linux/fpga-dfl.h.
 """
 
 import os
+import struct
 
 from nova_fpga.backends import fme_port
+from nova_fpga import hw
+from nova_fpga import privsep
 from nova_fpga import sysfs
+
+FME_PORT_PR = 0xB680
+FME_PORT_RELEASE = 0x4004B681
+FME_PORT_ASSIGN = 0x4004B682
+PORT_RESET = 0xB640
+# struct dfl_fpga_fme_port_pr: argsz, flags, port_id, buffer_size,
+# buffer_address (of the raw payload).
+PORT_PR_ARG = struct.Struct('<IIIIQ')
+# Release and assign take a pointer to the port id.
+PORT_ID_ARG = struct.Struct('<i')
+FME_PREFIX = 'dfl-fme.'
+PORT_PREFIX = 'dfl-port.'
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def port_pr(fme_node, port, bitstream_path, payload_offset):
+    fme_port.check_node(fme_node, FME_PREFIX)
+    with fme_port.mapped_payload(bitstream_path, payload_offset) as (
+            address, size):
+        hw.kernel().ioctl(fme_node, FME_PORT_PR, PORT_PR_ARG.pack(
+            PORT_PR_ARG.size, 0, port, size, address))
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def release_port(fme_node, port):
+    fme_port.check_node(fme_node, FME_PREFIX)
+    hw.kernel().ioctl(fme_node, FME_PORT_RELEASE, PORT_ID_ARG.pack(port))
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def assign_port(fme_node, port):
+    fme_port.check_node(fme_node, FME_PREFIX)
+    hw.kernel().ioctl(fme_node, FME_PORT_ASSIGN, PORT_ID_ARG.pack(port))
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def reset_port(port_node):
+    fme_port.check_node(port_node, PORT_PREFIX)
+    hw.kernel().ioctl(port_node, PORT_RESET, 0)
 
 
 class DFLBackend(fme_port.FmePortBackend):
@@ -19,8 +63,12 @@ class DFLBackend(fme_port.FmePortBackend):
     pci_driver = 'dfl-pci'
     class_name = 'fpga_region'
     container_prefix = 'region'
-    fme_prefix = 'dfl-fme.'
-    port_prefix = 'dfl-port.'
+    fme_prefix = FME_PREFIX
+    port_prefix = PORT_PREFIX
+    port_pr = staticmethod(port_pr)
+    release_port = staticmethod(release_port)
+    assign_port = staticmethod(assign_port)
+    reset_port = staticmethod(reset_port)
 
     def interface_ids(self, fme_path, ports_num):
         # One PR region per port; an FME without PR (C6100) has none.
@@ -33,3 +81,17 @@ class DFLBackend(fme_port.FmePortBackend):
                     os.path.join(pr_region, 'compat_id'),
                     'compat_id of region%d' % number))
         return ids
+
+    def pr_errors(self, fme_path):
+        """The FME manager's status lines ("reconfig CRC error", ...)."""
+        lines = []
+        for _, mgr in sysfs.numbered(fme_path, 'dfl-fme-mgr.'):
+            managers = sysfs.numbered(
+                os.path.join(mgr, 'fpga_manager'), 'fpga')
+            for _, manager in managers:
+                try:
+                    lines += sysfs.read_lines(
+                        os.path.join(manager, 'status'))
+                except sysfs.Unreadable:
+                    pass
+        return 'fpga_manager status: %s' % '; '.join(lines) if lines else None

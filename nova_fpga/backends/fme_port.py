@@ -4,18 +4,38 @@ Both drivers show one FME (management engine, on the PF) with ``ports_num``
 ports; each port is one partial-reconfiguration region. A port stays on the
 PF, or is released and carried by a VF. The two families differ only in
 where these live in sysfs, so each subclass finds them and this module turns
-them into the inventory.
+them into the inventory and programs them.
 """
 
 import abc
+import contextlib
+import ctypes
 import dataclasses
+import errno
+import mmap
 import os
 import typing as ty
 
+from oslo_log import log as logging
+
 from nova_fpga.backends import base
 from nova_fpga import boards
+from nova_fpga import hw
 from nova_fpga import model
+from nova_fpga import privsep
 from nova_fpga import sysfs
+
+LOG = logging.getLogger(__name__)
+
+# fpgaconf's exit codes (binaries/fpgaconf/fpgaconf.c).
+FPGACONF_EXITS = {
+    1: 'invalid arguments',
+    2: 'the GBS file failed to load or validate',
+    3: 'enumerating FPGA resources failed',
+    4: 'no suitable slot: no region has the interface the GBS was built '
+       'for',
+    5: 'more than one suitable slot, or the reconfiguration failed',
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +91,76 @@ def _first(*problems):
     return next((p for p in problems if p), None)
 
 
+def check_node(node, prefix):
+    """Refuse to send a family's ioctls to any other device node."""
+    name = os.path.basename(node)
+    if not (name.startswith(prefix) and name[len(prefix):].isdigit()):
+        raise OSError(errno.EINVAL, '%s is not a %sN device node' % (
+            node, prefix))
+
+
+@contextlib.contextmanager
+def mapped_payload(path, offset):
+    """``(address, size)`` of a bitstream file's bytes from ``offset`` on.
+
+    The file is mapped privately and never written, so the kernel reads the
+    page cache and no copy of a large bitstream is made.
+    """
+    with open(path, 'rb') as f:
+        size = os.fstat(f.fileno()).st_size - offset
+        if size <= 0:
+            raise OSError(errno.EINVAL, '%s has no payload after byte %d' % (
+                path, offset))
+        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    with mapping:
+        start = ctypes.c_char.from_buffer(mapping, offset)
+        try:
+            yield ctypes.addressof(start), size
+        finally:
+            # The mapping cannot close while the buffer is exported.
+            del start
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def set_sriov_numvfs(sysfs_root, address, count):
+    base.check_pci_address(address)
+    hw.kernel().write_attr(os.path.join(
+        sysfs_root, 'bus', 'pci', 'devices', address, 'sriov_numvfs'),
+        int(count))
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def fpgaconf(address, gbs_path, timeout):
+    base.check_pci_address(address)
+    return hw.kernel().execute(hw.CONF.fpga.fpgaconf_path, address, gbs_path,
+                               timeout=timeout)
+
+
+@contextlib.contextmanager
+def _undo_after(undo, *args):
+    """Run ``undo(*args)`` on the way out.
+
+    When an error is already on its way out, a failing undo is logged
+    rather than hiding it.
+    """
+    try:
+        yield
+    except Exception:
+        try:
+            undo(*args)
+        except Exception:
+            LOG.exception('Could not undo after a failure')
+        raise
+    undo(*args)
+
+
+def _call(what, func, *args):
+    try:
+        return func(*args)
+    except OSError as e:
+        raise base.explain(what, e) from e
+
+
 class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
     """Subclasses say where FMEs and ports live and how interface ids read.
 
@@ -89,13 +179,43 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
     def interface_ids(self, fme_path, ports_num):
         """``(id, problem)`` per port index of the FME at ``fme_path``."""
 
-    def fmes_and_ports(self):
-        fmes, ports = [], []
+    # The family's privileged entry points, taking device node paths.
+
+    @staticmethod
+    @abc.abstractmethod
+    def port_pr(fme_node, port, bitstream_path, payload_offset):
+        """Partial reconfiguration of a port with the raw payload."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def release_port(fme_node, port):
+        """Take the port from the PF so that a VF can carry it."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def assign_port(fme_node, port):
+        """Give a released port back to the PF."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def reset_port(port_node):
+        """Soft-reset the port's user logic."""
+
+    def pr_errors(self, fme_path):
+        """What the card tells about a PR that failed with EIO, or None."""
+        return None
+
+    def _containers(self):
+        """``(PCI address, path)`` of the directories holding FMEs, ports."""
         class_dir = os.path.join(self.sysfs_root, 'class', self.class_name)
         for _, container in sysfs.numbered(class_dir, self.container_prefix):
             address = sysfs.pci_address_of(container)
-            if address is None:
-                continue
+            if address is not None:
+                yield address, container
+
+    def fmes_and_ports(self):
+        fmes, ports = [], []
+        for address, container in self._containers():
             for _, path in sysfs.numbered(container, self.fme_prefix):
                 fme = read_fme(address, path)
                 fmes.append(dataclasses.replace(
@@ -178,7 +298,10 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         """
         found = []
         for address in sysfs.pci_addresses(self.sysfs_root):
-            if address in seen or not address.endswith('.0'):
+            if (address in seen or not address.endswith('.0') or
+                    not boards.has_family(
+                        sysfs.pci_vendor_id(self.sysfs_root, address),
+                        self.family)):
                 continue
             fn = sysfs.pci_function(self.sysfs_root, address)
             board = boards.identify(
@@ -192,3 +315,81 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
                     self.pci_driver)
             found.append(self._make_device(fn, [], problem))
         return found
+
+    def _node(self, path):
+        return os.path.join(self.dev_root, os.path.basename(path))
+
+    def _fme_and_ports(self, address):
+        """The card's FME directory and its ports on the PF, by port id."""
+        for found, container in self._containers():
+            fmes = sysfs.numbered(container, self.fme_prefix)
+            if found == address and fmes:
+                paths = [path for _, path in
+                         sysfs.numbered(container, self.port_prefix)]
+                return fmes[0][1], {
+                    read_port(address, path, ordinal).port: path
+                    for ordinal, path in enumerate(paths)}
+        raise base.HardwareError('%s has no %sN device: is %s bound?' % (
+            address, self.fme_prefix, self.pci_driver))
+
+    @contextlib.contextmanager
+    def _port_on_pf(self, device, region):
+        """The card's FME directory, with the region's port on the PF.
+
+        Mainline drivers hand a port to a VF by releasing it from the PF.
+        OPAE's order for PR is SR-IOV off, PR, SR-IOV on; the port is
+        assigned meanwhile so that it can be read, reset and opened (by
+        fpgaconf). Ports kept on the PF (OFS cards) need none of this.
+        """
+        fme, ports = self._fme_and_ports(device.address)
+        if region.port in ports:
+            yield fme
+            return
+        node = self._node(fme)
+        try:
+            numvfs = sysfs.read_int(os.path.join(
+                self.sysfs_root, 'bus', 'pci', 'devices', device.address,
+                'sriov_numvfs'))
+        except sysfs.Unreadable as e:
+            raise base.HardwareError(
+                'port %d is released and SR-IOV state is unreadable: %s' % (
+                    region.port, e.reason)) from e
+        _call('disabling SR-IOV of %s' % device.address, set_sriov_numvfs,
+              self.sysfs_root, device.address, 0)
+        with _undo_after(_call, 'restoring %d VF(s) of %s' % (
+                numvfs, device.address), set_sriov_numvfs, self.sysfs_root,
+                device.address, numvfs):
+            _call('assigning port %d to the PF through %s' % (
+                region.port, node), self.assign_port, node, region.port)
+            with _undo_after(_call, 'releasing port %d through %s' % (
+                    region.port, node), self.release_port, node,
+                    region.port):
+                yield fme
+
+    def program(self, device, region, bitstream_path, header, timeout):
+        with self._port_on_pf(device, region) as fme:
+            if hw.CONF.fpga.intel_programmer == 'fpgaconf':
+                base.run_tool('fpgaconf %s %s' % (
+                    device.address, bitstream_path), fpgaconf, device.address,
+                    bitstream_path, timeout=timeout, meanings=FPGACONF_EXITS)
+            else:
+                self._partial_reconfigure(fme, region.port, bitstream_path,
+                                          header.payload_offset)
+            # Read now: a port given back to a VF shows no afu_id.
+            return self.rediscover(device, region)
+
+    def _partial_reconfigure(self, fme, port, bitstream_path, offset):
+        node = self._node(fme)
+        try:
+            self.port_pr(node, port, bitstream_path, offset)
+        except OSError as e:
+            raise base.explain(
+                'partial reconfiguration of port %d through %s' % (
+                    port, node), e,
+                self.pr_errors(fme) if e.errno == errno.EIO else None) from e
+
+    def reset(self, device, region):
+        with self._port_on_pf(device, region):
+            _, ports = self._fme_and_ports(device.address)
+            node = self._node(ports[region.port])
+            _call('reset of %s' % node, self.reset_port, node)

@@ -4,6 +4,10 @@ Regions here are not behind PCI (those belong to the PCI families). The
 region's parent platform device names the device; the FPGA manager's name
 tells vendor and board. Mainline keeps the loaded image out of sysfs, so the
 function id is unknown, and nothing is PCI-attachable.
+
+Hence no programming either (Backend.program raises NotSupported): no
+guest could receive the region, mainline has no userspace ABI to load it,
+and sysfs would not show what got loaded.
 """
 
 import collections

@@ -3,16 +3,39 @@
 The management function (PF0) stays in the host and programs the card; the
 user function (PF1) is what a guest receives. Each card has one dynamic
 region, named ``slot0``.
+
+An xclbin is loaded whole (the driver reads its header) with ``xbmgmt
+program --user`` on the management function.
 """
 
 import os
 
 from nova_fpga.backends import base
 from nova_fpga import boards
+from nova_fpga import hw
 from nova_fpga import model
+from nova_fpga import privsep
 from nova_fpga import sysfs
 
 _NOTHING_LOADED = '0' * 32
+# What mgmt_reset resets: 1 hot reset (whole card), 2 the dynamic region.
+_DYNAMIC_REGION_RESET = 2
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def xbmgmt_program(mgmt_address, xclbin_path, timeout):
+    base.check_pci_address(mgmt_address)
+    return hw.kernel().execute(
+        hw.CONF.fpga.xbmgmt_path, 'program', '--device', mgmt_address,
+        '--user', xclbin_path, timeout=timeout)
+
+
+@privsep.sys_admin_pctxt.entrypoint
+def reset_dynamic_region(sysfs_root, mgmt_address):
+    base.check_pci_address(mgmt_address)
+    hw.kernel().write_attr(os.path.join(
+        sysfs_root, 'bus', 'pci', 'devices', mgmt_address, 'mgmt_reset'),
+        _DYNAMIC_REGION_RESET)
 
 
 def user_function(address):
@@ -108,3 +131,16 @@ class XRTBackend(base.Backend):
         if value == sysfs.ALL_F:
             return None, 'interface_uuids reads all f (card not responding)'
         return value, None
+
+    def program(self, device, region, bitstream_path, header, timeout):
+        base.run_tool('xbmgmt program --device %s --user %s' % (
+            device.address, bitstream_path), xbmgmt_program, device.address,
+            bitstream_path, timeout=timeout)
+        return self.rediscover(device, region)
+
+    def reset(self, device, region):
+        try:
+            reset_dynamic_region(self.sysfs_root, device.address)
+        except OSError as e:
+            raise base.explain(
+                'dynamic-region reset of %s' % device.address, e) from e

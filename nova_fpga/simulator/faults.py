@@ -2,7 +2,7 @@
 
 import os
 
-OPS = ('pr', 'release', 'assign', 'sriov', 'program')
+OPS = ('pr', 'release', 'assign', 'sriov', 'program', 'reset')
 
 
 def error(code):

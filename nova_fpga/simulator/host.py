@@ -14,6 +14,7 @@ from nova_fpga.simulator import soc
 from nova_fpga.simulator import spec
 from nova_fpga.simulator import sriov
 from nova_fpga.simulator import state
+from nova_fpga.simulator import xrt
 
 
 SYSFS_SKELETON = ('bus/pci/devices', 'class', 'devices', 'kernel')
@@ -111,7 +112,7 @@ class SimulatedHost:
         return ioctls.call(self._kernel, dev_path, request, arg)
 
     def write_attr(self, path, value):
-        """Write a sysfs attribute: sriov_numvfs, zynqmp flags/firmware."""
+        """Write sriov_numvfs, an Alveo's mgmt_reset or zynqmp flags."""
         real = os.path.realpath(path)
         if not real.startswith(os.path.realpath(self.sysfs_root) + os.sep):
             raise ValueError('%s is not in %s' % (path, self.sysfs_root))
@@ -129,6 +130,11 @@ class SimulatedHost:
                         and directory == os.path.realpath(
                             layout.pf_dir(card))):
                     return sriov.write_numvfs(data, layout, card, text)
+                if (isinstance(layout, xrt.XrtLayout)
+                        and directory == os.path.realpath(
+                            pci.device_dir(layout.tree, card['index'],
+                                           card['address']))):
+                    return layout.write_attr(card, name, text)
                 if (isinstance(layout, soc.ZynqmpLayout)
                         and directory == os.path.realpath(
                             layout.manager_dir(card))):
@@ -148,9 +154,10 @@ class SimulatedHost:
     def inject_fault(self, address, op, err, count=1):
         """Make the next ``count`` ``op`` calls on the card fail with err.
 
-        ``op``: pr, release, assign, sriov (a sriov_numvfs change) or
-        program (xbmgmt, zynqmp firmware). EIO on PR also leaves the
-        manager's error status, as a failed PR does.
+        ``op``: pr, release, assign, sriov (a sriov_numvfs change),
+        program (xbmgmt, zynqmp firmware) or reset (an Alveo's
+        mgmt_reset). EIO on PR also leaves the manager's error status, as
+        a failed PR does.
         """
         with self._kernel.transaction() as data:
             faults.add(self._kernel.card(data, address), op, err, count)

@@ -58,6 +58,8 @@ class XrtLayout:
             card['user_address'], kind.vendor_id, kind.user_device_id,
             kind.subsystem_device_id, 'xocl', user_group, card['numa_node']))
         self.tree.write(os.path.join(mgmt, 'mgmt_pf'), '')
+        # Write-only in the kernel; reads here give nothing.
+        self.tree.write(os.path.join(mgmt, 'mgmt_reset'), '')
         self.tree.attrs(mgmt, {
             'ready': 1,
             'instance': instance(card['address']),
@@ -99,6 +101,20 @@ class XrtLayout:
                                            card['render']))
         pci.remove(self.tree, card['index'], card['user_address'])
         pci.remove(self.tree, card['index'], card['address'])
+
+    def write_attr(self, card, name, text):
+        """Writes to the management function: only ``mgmt_reset``.
+
+        1 hot-resets the card, 2 resets the dynamic region, 3 ERT and
+        4 soft kernels; none of them unloads the xclbin.
+        """
+        if name != 'mgmt_reset':
+            raise faults.error(errno.EACCES)
+        if text.strip() not in ('1', '2', '3', '4'):
+            raise faults.error(errno.EINVAL)
+        faults.check(card, 'reset')
+        if card['crashed']:
+            raise faults.error(errno.EIO)
 
     def program(self, card, xclbin):
         """What xclmgmt does with ``xbmgmt program --user``."""

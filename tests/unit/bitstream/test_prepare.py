@@ -11,7 +11,7 @@ import testtools
 from nova_fpga import bitstream
 from nova_fpga.bitstream import cache
 from nova_fpga.bitstream import exception
-from nova_fpga.bitstream import opts
+from nova_fpga import conf as fpga_conf
 from nova_fpga import model
 from nova_fpga.simulator import images
 from tests.unit.bitstream import fakes
@@ -172,7 +172,7 @@ class OptionsTest(testtools.TestCase):
 
     def conf(self, **values):
         conf = cfg.ConfigOpts()
-        conf.register_opts(opts.OPTS, group='fpga')
+        fpga_conf.register_opts(conf)
         conf([])
         self.useFixture(config_fixture.Config(conf)).config(
             group='fpga', **values)

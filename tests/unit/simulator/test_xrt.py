@@ -61,3 +61,31 @@ class XbmgmtProgramTest(base.SimulatorTestCase):
         self.assertEqual(
             ('11' * 16, '22' * 16),
             images.read_xclbin(simulator.make_xclbin('11' * 16, '22' * 16)))
+
+
+class MgmtResetTest(base.SimulatorTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.build('u250')
+        self.host.xbmgmt_program('0000:10:00.0', simulator.make_xclbin(
+            simulator.INTERFACE_IDS['u250'], XCLBIN_ID))
+        self.attr = self.sys('bus/pci/devices/0000:10:00.0/mgmt_reset')
+
+    def test_dynamic_region_reset_keeps_the_xclbin(self):
+        self.host.write_attr(self.attr, '2')
+        region = self.host.expected().devices[0].regions[0]
+        self.assertEqual(XCLBIN_ID, region.function_id)
+
+    def test_bad_value(self):
+        self.assertErrno(errno.EINVAL, self.host.write_attr, self.attr, '7')
+
+    def test_injected_fault_and_crashed_card(self):
+        self.host.inject_fault('0000:10:00.0', 'reset', errno.EBUSY)
+        self.assertErrno(errno.EBUSY, self.host.write_attr, self.attr, '2')
+        self.host.crash('0000:10:00.0')
+        self.assertErrno(errno.EIO, self.host.write_attr, self.attr, '2')
+
+    def test_other_attributes_are_read_only(self):
+        self.assertErrno(errno.EACCES, self.host.write_attr,
+                         self.sys('bus/pci/devices/0000:10:00.0/ready'), '1')

@@ -1,4 +1,4 @@
-"""The ``[fpga]`` section of nova.conf."""
+"""``[fpga]`` options of Placement reporting, and their validation."""
 
 import dataclasses
 import re
@@ -8,32 +8,7 @@ import os_resource_classes as orc
 import os_traits
 from oslo_config import cfg
 
-GROUP = cfg.OptGroup(
-    'fpga',
-    title='FPGA regions',
-    help='Discovery, reporting and programming of FPGA '
-         'partial-reconfiguration regions by the nova_fpga plugin.')
-
-BACKEND_NAMES = ('dfl', 'intel_fpga', 'xrt', 'fpga_region')
-
 OPTS = [
-    cfg.StrOpt(
-        'sysfs_root',
-        default='/sys',
-        help='Where sysfs is mounted. Tests and the simulator point it at a '
-             'directory that holds a simulated tree.'),
-    cfg.StrOpt(
-        'dev_root',
-        default='/dev',
-        help='Where device nodes live (dfl-fme.N, intel-fpga-port.N, '
-             'xclmgmtN). Tests and the simulator point it at a directory.'),
-    cfg.ListOpt(
-        'enabled_backends',
-        default=list(BACKEND_NAMES),
-        item_type=cfg.types.String(choices=BACKEND_NAMES),
-        help='Driver families to look for, in order. A device claimed by '
-             'more than one family is reported once, by the first family '
-             'that finds it healthy.'),
     cfg.ListOpt(
         'enabled_devices',
         default=[],
@@ -169,12 +144,3 @@ def placement_options(conf):
         addresses=addresses, pci_ids=pci_ids,
         resource_classes=_resource_classes(conf.fpga.resource_classes),
         extra_traits=_extra_traits(conf.fpga.extra_traits))
-
-
-def register_opts(conf):
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
-
-
-def list_opts():
-    return [(GROUP, OPTS)]

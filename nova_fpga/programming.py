@@ -1,0 +1,124 @@
+"""Programming and scrubbing a region, whatever its driver family.
+
+Partial reconfiguration refuses a second one on the same card with EBUSY
+rather than queueing, so each card has a lock, held across threads and
+processes. Whether programming took is read back from the region, never
+assumed.
+"""
+
+from oslo_concurrency import lockutils
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from nova_fpga.backends import base
+from nova_fpga.bitstream import exception
+from nova_fpga.bitstream import headers
+
+LOG = logging.getLogger(__name__)
+CONF = cfg.CONF
+
+SKIPPED = 'skipped'
+PROGRAMMED = 'programmed'
+RESET = 'reset'
+SCRUB_MODES = ('none', 'reset', 'blank')
+
+
+class Failed(Exception):
+    """Programming or scrubbing a region failed; the message says why."""
+
+    def __init__(self, message, cause):
+        super().__init__(message)
+        self.cause = cause
+
+
+class ProgrammingFailed(Failed):
+    def __init__(self, device, region, bitstream_path, cause):
+        super().__init__('Programming FPGA region %s %s with %s failed: %s' % (
+            device.address, region.name, bitstream_path, cause), cause)
+
+
+class ScrubFailed(Failed):
+    def __init__(self, device, region, mode, cause):
+        super().__init__('Scrubbing (%s) FPGA region %s %s failed: %s' % (
+            mode, device.address, region.name, cause), cause)
+
+
+def card_lock(address):
+    return lockutils.lock('nova-fpga-card-%s' % address, external=True,
+                          lock_path=CONF.fpga.lock_path)
+
+
+def program_region(backend, device, region, bitstream_path, header,
+                   expected_function_id, timeout):
+    """Load a bitstream into a region and check that it took.
+
+    ``header`` is the bitstream's parsed header, ``expected_function_id``
+    what the region must show afterwards, ``timeout`` how long a vendor
+    tool may take. Returns SKIPPED when the region holds that function
+    already, else PROGRAMMED; raises ProgrammingFailed.
+    """
+    if not expected_function_id:
+        raise ValueError('the function id to expect is required')
+    if region.function_id == expected_function_id:
+        return SKIPPED
+    try:
+        with card_lock(device.address):
+            found = backend.program(device, region, bitstream_path, header,
+                                    timeout)
+    except (base.HardwareError, base.NotSupported) as e:
+        raise ProgrammingFailed(device, region, bitstream_path, e) from e
+    if found is None:
+        cause = 'the region is gone afterwards'
+    elif found.function_id != expected_function_id:
+        cause = 'the region shows function %s afterwards, not %s' % (
+            found.function_id or 'unknown', expected_function_id)
+        if found.health_reason:
+            cause += ' (%s)' % found.health_reason
+    else:
+        LOG.info('Programmed FPGA region %s %s with %s (function %s)',
+                 device.address, region.name, bitstream_path,
+                 expected_function_id)
+        return PROGRAMMED
+    raise ProgrammingFailed(device, region, bitstream_path, cause)
+
+
+def _blank_path(interface_id):
+    for key, path in CONF.fpga.blank_bitstreams.items():
+        if key.strip().lower().replace('-', '') == interface_id:
+            return path
+    return None
+
+
+def scrub_region(backend, device, region, mode, timeout):
+    """Ready a region a guest has left for the next one.
+
+    ``mode``: 'none' does nothing (SKIPPED); 'reset' resets the region's
+    user logic (RESET); 'blank' loads the ``[fpga] blank_bitstreams`` file
+    for the region's interface id (what program_region returns). Raises
+    ScrubFailed.
+    """
+    if mode == 'none':
+        return SKIPPED
+    if mode == 'reset':
+        try:
+            with card_lock(device.address):
+                backend.reset(device, region)
+        except (base.HardwareError, base.NotSupported) as e:
+            raise ScrubFailed(device, region, mode, e) from e
+        return RESET
+    if mode != 'blank':
+        raise ValueError('unknown scrub mode %r; one of %s' % (
+            mode, ', '.join(SCRUB_MODES)))
+    path = _blank_path(region.interface_id)
+    if path is None:
+        raise ScrubFailed(device, region, mode,
+                          'no blank bitstream for interface %s in [fpga] '
+                          'blank_bitstreams' % region.interface_id)
+    try:
+        header = headers.parse(path)
+        headers.check_fits(header, region)
+        return program_region(backend, device, region, path, header,
+                              header.function_id, timeout)
+    except (exception.BitstreamError, ProgrammingFailed) as e:
+        raise ScrubFailed(device, region, mode, 'blank bitstream %s: %s' % (
+            path, e.cause)) from e
