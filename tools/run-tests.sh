@@ -7,6 +7,6 @@ ensure_venv
 venv_install tox
 cd "$TOP"
 if [ $# -eq 0 ]; then
-    set -- -e pep8,genconfig-check,unit,functional
+    set -- -e pep8,genconfig-check,unit,functional,integration
 fi
 exec "$VENV/bin/tox" "$@"
