@@ -12,23 +12,20 @@ Run from the top of a checkout (it uses the functional test fixtures):
 import argparse
 import copy
 import dataclasses
-import logging
 import statistics
 import sys
 import time
-import unittest
 
 import fixtures
 from nova import context as nova_context
 from nova.virt.libvirt import driver as libvirt_driver
 
+from benchmarks import in_nova
 from nova_fpga import discovery
 from nova_fpga import placement
-from tests.functional import libvirt_base
 
 CARDS = ['n6000:4', 'd5005:4', 'pac_a10:4', 'n3000:4']
 REGIONS_PER_CARD = 4
-FIGURES = []
 
 
 def widen(inventory):
@@ -53,13 +50,8 @@ def median_ms(func, prepare, repeat):
     return statistics.median(times) * 1e3
 
 
-class Measure(libvirt_base.FPGAServersTestBase):
+class Measure(in_nova.Measure):
     repeat = 20
-
-    def tearDown(self):
-        # Measured already; keep the services' shutdown out of the output.
-        logging.disable(logging.INFO)
-        super().tearDown()
 
     def count_writes(self, client):
         counts = {'PUT': 0, 'POST': 0, 'DELETE': 0}
@@ -98,11 +90,8 @@ class Measure(libvirt_base.FPGAServersTestBase):
             lambda tree: drv.update_provider_tree(tree, 'compute1'),
             fresh_tree, self.repeat)
         discovery_ms = median_ms(
-            lambda _: discovery.discover(
-                host.sysfs_root, host.dev_root, drv._fpga_backends),
-            lambda: None, self.repeat)
-        inventory = discovery.discover(
-            host.sysfs_root, host.dev_root, drv._fpga_backends)
+            lambda _: drv._fpga_regions.discover(), lambda: None, self.repeat)
+        inventory = drv._fpga_regions.discover()
         placement_ms = median_ms(
             lambda tree: placement.update(
                 tree, 'compute1', inventory, drv._fpga_options,
@@ -117,7 +106,7 @@ class Measure(libvirt_base.FPGAServersTestBase):
         host.crash(inventory.devices[0].address)
         compute.manager.update_available_resource(ctx)
         crashed = sum(counts.values()) - sum(idle.values())
-        FIGURES.extend([
+        self.FIGURES.extend([
             'simulated host: %d cards (%s) widened to %d regions, %d FPGA '
             'providers in Placement' % (
                 len(inventory.devices), ', '.join(CARDS),
@@ -148,10 +137,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--repeat', type=int, default=Measure.repeat)
     Measure.repeat = parser.parse_args().repeat
-    result = unittest.TextTestRunner(
-        stream=sys.stderr, verbosity=0).run(Measure('test_measure'))
-    print('\n'.join(FIGURES))
-    return 0 if result.wasSuccessful() else 1
+    return in_nova.run(Measure)
 
 
 if __name__ == '__main__':

@@ -40,6 +40,11 @@ def load_backends(names, sysfs_root, dev_root):
     return [ext.obj for ext in manager]
 
 
+def backend_of(device, sysfs_root, dev_root):
+    """The backend of the family that reported ``device``."""
+    return load_backends((device.family,), sysfs_root, dev_root)[0]
+
+
 def discover(sysfs_root, dev_root, backend_names):
     """Return the host's model.Inventory."""
     check_root(sysfs_root)

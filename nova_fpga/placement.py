@@ -2,7 +2,8 @@
 
 Works on Nova's ProviderTree only; the resource tracker flushes the tree to
 Placement. Which providers the regions become is decided in one place:
-``layout`` and the naming it uses (``provider_name``, ``identifier_of``).
+``layout`` and the naming it uses (``provider_name``,
+``region_identifier``, ``identifier_of``).
 """
 
 import dataclasses
@@ -75,6 +76,11 @@ def identifier_of(nodename, name):
     return None
 
 
+def region_identifier(device, region):
+    """The unit identifier of a region, unique on its host."""
+    return _shorten('%s_%s' % (device.address, region.name), MAX_IDENTIFIER)
+
+
 def usable(device, region):
     """Whether a guest could be given the region now."""
     return device.healthy and region.healthy and bool(region.attach)
@@ -90,12 +96,11 @@ def layout(nodename, inventory, options):
         if not options.allows(device):
             continue
         for region in device.regions:
-            identifier = _shorten('%s_%s' % (device.address, region.name),
-                                  MAX_IDENTIFIER)
+            unit = region_identifier(device, region)
             providers.append(Provider(
-                name=provider_name(nodename, identifier),
+                name=provider_name(nodename, unit),
                 resource_class=options.resource_class(device.board),
-                identifiers=(identifier,),
+                identifiers=(unit,),
                 reserved=0 if usable(device, region) else 1,
                 traits=region_traits(device, region, options)))
     return providers

@@ -17,6 +17,16 @@ install_debian_packages() {
     apt-get install -y -qq "$@" >/dev/null
 }
 
+# Installs the Debian packages that provide the given commands, when missing.
+ensure_commands() {
+    local missing=() command package
+    for pair in "$@"; do
+        command=${pair%%=*} package=${pair#*=}
+        command -v "$command" >/dev/null || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] || install_debian_packages "${missing[@]}"
+}
+
 ensure_venv() {
     [ -x "$VENV/bin/pip" ] && return
     rm -rf "$VENV"

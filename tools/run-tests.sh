@@ -3,6 +3,8 @@
 # Extra arguments go to tox (for example: -e unit).
 source "$(dirname "$0")/bootstrap.sh"
 
+# libvirt's own schema check of the domain XML the driver writes.
+ensure_commands virt-xml-validate=libvirt-clients xmllint=libxml2-utils
 ensure_venv
 venv_install tox
 cd "$TOP"

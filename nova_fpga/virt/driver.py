@@ -1,4 +1,10 @@
-"""Nova's libvirt driver with the host's FPGA regions in Placement.
+"""Nova's libvirt driver with the host's FPGA regions.
+
+It reports the regions to Placement, loads the requested bitstream into
+the regions an instance holds before its domain is defined, passes their
+PCI functions to the guest, and scrubs them once the instance is gone.
+The work is done by modules that know nothing of Nova; this one only hooks
+them into the driver.
 
 Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 ``register_alias`` makes this module importable as ``nova.virt.fpga_libvirt``.
@@ -8,21 +14,35 @@ import copy
 import sys
 
 from keystoneauth1 import exceptions as ks_exc
+from nova.compute import utils as compute_utils
 import nova.conf
 from nova import context as nova_context
 from nova import exception
+from nova.image import glance as nova_glance
+from nova.pci import utils as pci_utils
+from nova import utils as nova_utils
+from nova.virt.libvirt import config as vconfig
 from nova.virt.libvirt import driver as libvirt_driver
+import os_resource_classes as orc
 from oslo_log import log as logging
 
+from nova_fpga import assignment
 from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
 from nova_fpga import placement
+from nova_fpga import request
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
 fpga_conf.register_opts(CONF)
 
 ALIAS = 'fpga_libvirt'
+
+
+class RegionsNotLoaded(exception.NovaException):
+    """Nova reschedules on it: another host may do better."""
+
+    msg_fmt = '%(reason)s'
 
 
 def register_alias():
@@ -33,14 +53,19 @@ def register_alias():
 class FPGADriverMixin:
     """FPGA behaviour for a libvirt driver class.
 
-    The ``[fpga]`` options are read once, when the driver is built.
+    The ``[fpga]`` options are read once, when the driver is built; those
+    of the bitstream cache when the first bitstream is needed.
     """
 
     def __init__(self, virtapi, *args, **kwargs):
         self._fpga_options = fpga_conf.placement_options(CONF)
-        self._fpga_sysfs_root = CONF.fpga.sysfs_root
-        self._fpga_dev_root = CONF.fpga.dev_root
-        self._fpga_backends = list(CONF.fpga.enabled_backends)
+        self._fpga_classes = frozenset(
+            {orc.FPGA} | set(self._fpga_options.resource_classes.values()))
+        self._fpga_regions = assignment.HostRegions(CONF)
+        self._fpga_image_api = nova_glance.API()
+        # Instances in a hard reboot: it destroys their domain and defines
+        # it again, and their regions stay theirs.
+        self._fpga_rebooting = set()
         super().__init__(virtapi, *args, **kwargs)
 
     def _fpga_in_use(self, allocations):
@@ -71,9 +96,7 @@ class FPGADriverMixin:
         super().update_provider_tree(provider_tree, nodename,
                                      allocations=allocations)
         try:
-            inventory = discovery.discover(
-                self._fpga_sysfs_root, self._fpga_dev_root,
-                self._fpga_backends)
+            inventory = self._fpga_regions.discover()
         except discovery.NotSysfs as e:
             LOG.error('FPGA discovery failed; FPGA providers are kept and '
                       'reserved until it works again: %s', e)
@@ -89,6 +112,144 @@ class FPGADriverMixin:
                              self._fpga_in_use(allocations))
         # The parent cached its copy before the FPGA providers changed.
         self.provider_tree = copy.deepcopy(provider_tree)
+
+    def _fpga_identifiers(self, instance):
+        """The identifiers of the regions the instance holds, in order.
+
+        The manager applies a migration context to the instance before
+        calling the driver for the destination, so ``instance.resources``
+        always names regions of the host at hand.
+        """
+        return [resource.identifier for resource in instance.resources or ()
+                if resource.resource_class in self._fpga_classes]
+
+    def spawn(self, context, instance, *args, **kwargs):
+        try:
+            self._fpga_load(context, instance)
+        except assignment.AssignmentFailed as e:
+            # Once Nova has rescheduled, the fault says no more than
+            # "Exhausted all hosts": an instance action event keeps why.
+            with compute_utils.EventReporter(
+                    context, 'compute_fpga_load_regions', instance.host,
+                    instance.uuid):
+                raise RegionsNotLoaded(reason=str(e)) from e
+        super().spawn(context, instance, *args, **kwargs)
+
+    def _fpga_load(self, context, instance):
+        """Load the requested bitstream into every region held.
+
+        A bad request aborts the build; any other failure raises
+        AssignmentFailed.
+        """
+        try:
+            wanted = request.from_flavor_and_image(
+                instance.flavor.extra_specs,
+                nova_utils.get_image_from_system_metadata(
+                    instance.system_metadata)['properties'],
+                instance=instance)
+        except request.InvalidRequest as e:
+            raise exception.BuildAbortException(
+                instance_uuid=instance.uuid, reason=str(e)) from e
+        identifiers = self._fpga_identifiers(instance)
+        if not identifiers:
+            if wanted:
+                LOG.warning('%s is asked for, but the instance holds no FPGA '
+                            'region', wanted.describe(), instance=instance)
+            return
+        held = self._fpga_regions.attachable(identifiers)
+        if wanted:
+            outcomes = self._fpga_regions.load(
+                context, self._fpga_image_api, held, wanted)
+            LOG.info('FPGA regions %s: %s', ', '.join(identifiers),
+                     ', '.join(outcomes), instance=instance)
+
+    def _get_guest_config(self, instance, *args, **kwargs):
+        guest = super()._get_guest_config(instance, *args, **kwargs)
+        identifiers = self._fpga_identifiers(instance)
+        if identifiers:
+            for _, region in self._fpga_regions.attachable(identifiers):
+                for address in region.attach:
+                    guest.add_device(self._fpga_hostdev(address))
+        return guest
+
+    def _fpga_hostdev(self, address):
+        dev = vconfig.LibvirtConfigGuestHostdevPCI()
+        dev.domain, dev.bus, dev.slot, dev.function = (
+            pci_utils.parse_address(address))
+        self._set_managed_mode(dev, 'true')
+        return dev
+
+    def _hard_reboot(self, context, instance, *args, **kwargs):
+        self._fpga_rebooting.add(instance.uuid)
+        try:
+            return super()._hard_reboot(context, instance, *args, **kwargs)
+        finally:
+            self._fpga_rebooting.discard(instance.uuid)
+
+    def destroy(self, context, instance, *args, **kwargs):
+        super().destroy(context, instance, *args, **kwargs)
+        if instance.uuid in self._fpga_rebooting:
+            return
+        identifiers = self._fpga_identifiers(instance)
+        if not identifiers:
+            return
+        # After an evacuation the instance record names the regions it holds
+        # on its new host, not those it left here.
+        if instance.node != self._host.get_hostname():
+            LOG.warning('FPGA regions this instance held on this host are '
+                        'not scrubbed: it is on %s now', instance.node,
+                        instance=instance)
+            return
+        self._fpga_regions.release(identifiers)
+
+    def _fpga_refusal(self, instance, operation, why):
+        """Why ``operation`` is refused for the instance, or None."""
+        identifiers = self._fpga_identifiers(instance)
+        if not identifiers:
+            return None
+        return ('%s is refused: the instance holds FPGA region(s) %s, '
+                'passed through to the guest; %s' % (
+                    operation, ', '.join(identifiers), why))
+
+    def _refuse_live_migration(self, instance):
+        reason = self._fpga_refusal(
+            instance, 'Live migration',
+            'the state of a PCI device cannot be migrated')
+        if reason:
+            raise exception.MigrationPreCheckError(reason=reason)
+
+    def check_can_live_migrate_destination(self, context, instance, *args,
+                                           **kwargs):
+        self._refuse_live_migration(instance)
+        return super().check_can_live_migrate_destination(
+            context, instance, *args, **kwargs)
+
+    def check_can_live_migrate_source(self, context, instance, *args,
+                                      **kwargs):
+        self._refuse_live_migration(instance)
+        return super().check_can_live_migrate_source(
+            context, instance, *args, **kwargs)
+
+    def suspend(self, context, instance):
+        reason = self._fpga_refusal(
+            instance, 'Suspending',
+            'the state of a PCI device cannot be saved')
+        if reason:
+            # The rollback leaves the instance as it was, with the fault.
+            raise exception.InstanceFaultRollback(
+                exception.InstanceSuspendFailure(reason=reason))
+        return super().suspend(context, instance)
+
+    def migrate_disk_and_power_off(self, context, instance, *args, **kwargs):
+        reason = self._fpga_refusal(
+            instance, 'Resizing or migrating',
+            'the destination would have to load the regions again from '
+            'scratch; shelve and unshelve the instance instead')
+        if reason:
+            raise exception.InstanceFaultRollback(
+                exception.ResizeError(reason=reason))
+        return super().migrate_disk_and_power_off(
+            context, instance, *args, **kwargs)
 
 
 class FPGALibvirtDriver(FPGADriverMixin, libvirt_driver.LibvirtDriver):

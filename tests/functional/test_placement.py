@@ -17,10 +17,6 @@ THIRD = '0000:20:00.0'
 NEW_FUNCTION = '0123456789abcdef0123456789abcdef'
 
 
-def function_trait(function_id):
-    return 'CUSTOM_FPGA_FUNCTION_' + function_id.upper()
-
-
 def interface_trait(kind):
     return 'CUSTOM_FPGA_INTERFACE_' + kinds.INTERFACE_IDS[kind].upper()
 
@@ -55,7 +51,7 @@ class ReportingTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual(
             {'CUSTOM_FPGA_INTEL', 'CUSTOM_FPGA_INTEL_N6000',
              interface_trait('n6000'),
-             function_trait(kinds.FUNCTION_IDS['n6000']),
+             libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000']),
              os_traits.OWNER_NOVA},
             self.traits(n6000))
         # Nothing is loaded on the Alveo: no function trait.
@@ -92,7 +88,7 @@ class ReportingTest(libvirt_base.FPGAServersTestBase):
                                        'pac_a10')
         n6000 = self.fpga_provider('compute1', N6000)
         d5005 = self.fpga_provider('compute1', SECOND)
-        loaded = function_trait(kinds.FUNCTION_IDS['d5005'])
+        loaded = libvirt_base.function_trait(kinds.FUNCTION_IDS['d5005'])
         self.assertIn(loaded, self.traits(d5005))
         self.add_operator_trait(n6000, 'CUSTOM_OPERATOR_GOLD')
 
@@ -123,8 +119,9 @@ class ReportingTest(libvirt_base.FPGAServersTestBase):
         host.set_function(N6000, 0, NEW_FUNCTION)
         self._run_periodics(raise_on_error=True)
         traits = self.traits(rp)
-        self.assertIn(function_trait(NEW_FUNCTION), traits)
-        self.assertNotIn(function_trait(kinds.FUNCTION_IDS['n6000']), traits)
+        self.assertIn(libvirt_base.function_trait(NEW_FUNCTION), traits)
+        self.assertNotIn(
+            libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000']), traits)
         self.assertIn('CUSTOM_OPERATOR_GOLD', traits)
 
     def test_unreadable_host_keeps_the_providers_reserved(self):

@@ -49,6 +49,29 @@ def gbs(interface_id, afu_id, payload=None):
     return GBS_GUID + struct.pack('<I', len(metadata)) + metadata + payload
 
 
+def spy(test):
+    """Record what reaches the simulated kernel, in order, for ``test``.
+
+    Each call as ``(method, node or file name, request or value)``.
+    """
+    calls = []
+    real = hw.kernel
+
+    def recording(name, method):
+        def call(*args, **kwargs):
+            calls.append((name, os.path.basename(args[0]), args[1]))
+            return method(*args, **kwargs)
+        return call
+
+    def kernel():
+        sim = real()
+        for name in ('ioctl', 'write_attr', 'execute'):
+            setattr(sim, name, recording(name, getattr(sim, name)))
+        return sim
+    test.useFixture(fixtures.MockPatchObject(hw, 'kernel', kernel))
+    return calls
+
+
 class Recorder:
     """A stand-in kernel that records what reaches it.
 
@@ -124,26 +147,7 @@ class ProgrammingTestCase(testtools.TestCase):
                             address, *parts)
 
     def spy(self):
-        """Record what reaches the simulated kernel, in order.
-
-        Each call as ``(method, node or file name, request or value)``.
-        """
-        calls = []
-        real = hw.kernel
-
-        def recording(name, method):
-            def call(*args, **kwargs):
-                calls.append((name, os.path.basename(args[0]), args[1]))
-                return method(*args, **kwargs)
-            return call
-
-        def kernel():
-            sim = real()
-            for name in ('ioctl', 'write_attr', 'execute'):
-                setattr(sim, name, recording(name, getattr(sim, name)))
-            return sim
-        self.useFixture(fixtures.MockPatchObject(hw, 'kernel', kernel))
-        return calls
+        return spy(self)
 
     def record(self):
         """Replace the kernel by a Recorder."""

@@ -82,7 +82,7 @@ class MixinTest(test.NoDBTestCase):
         self.flags(sysfs_root='/b/sys', group='fpga')
         drv.update_provider_tree(self.tree, NODE)
         self.discover.assert_called_once_with(
-            '/a/sys', '/a/dev', ['xrt'])
+            '/a/sys', '/a/dev', ('xrt',))
 
     def test_reports_regions_and_refreshes_the_cache(self):
         drv = self.driver()

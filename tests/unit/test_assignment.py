@@ -1,0 +1,153 @@
+"""The regions of an instance on a simulated host: find, load, release."""
+
+import errno
+import os
+import shutil
+
+import fixtures
+
+from nova_fpga import assignment
+from nova_fpga import programming
+from nova_fpga import request
+from nova_fpga import simulator
+from tests.unit.backends import base
+from tests.unit.bitstream import fakes
+
+N6000 = simulator.INTERFACE_IDS['n6000']
+NLB0 = simulator.FUNCTION_IDS['n6000']
+FIRST = '0000:10:00.0'
+SECOND = '0000:18:00.0'
+IMAGE_ID = '11111111-0000-4000-8000-000000000001'
+CONTEXT = object()
+
+
+class HostRegionsTest(base.ProgrammingTestCase):
+
+    def setUp(self):
+        super().setUp()
+        host = self.build('n6000:2')
+        self.cache_dir = os.path.join(self.tmp, 'cache')
+        self.conf.config(sysfs_root=host.sysfs_root, dev_root=host.dev_root,
+                         bitstream_cache_dir=self.cache_dir, group='fpga')
+        self.image_api = fakes.FakeImageAPI(fakes.Image(
+            IMAGE_ID, base.gbs(N6000, base.AFU), name='nlb',
+            properties={'fpga_function': 'nlb', 'fpga_interface_id': N6000}))
+
+    def regions(self, **options):
+        self.conf.config(group='fpga', **options)
+        return assignment.HostRegions(self.conf.conf)
+
+    def load(self, regions, identifiers, wanted=request.Request(
+            bitstream_id=IMAGE_ID)):
+        return regions.load(CONTEXT, self.image_api,
+                            regions.attachable(identifiers), wanted)
+
+    def function_of(self, address):
+        return self.host.expected().device(address).regions[0].function_id
+
+    def test_find_keeps_the_order_and_tells_what_is_missing(self):
+        held, missing = self.regions().find(
+            [SECOND + '_port0', 'gone_port0', FIRST + '_port0'])
+        self.assertEqual([(SECOND, 'port0'), (FIRST, 'port0')],
+                         [(d.address, r.name) for d, r in held])
+        self.assertEqual(['gone_port0'], missing)
+
+    def test_load_programs_every_region_then_skips(self):
+        regions = self.regions()
+        both = [FIRST + '_port0', SECOND + '_port0']
+        self.assertEqual([programming.PROGRAMMED] * 2,
+                         self.load(regions, both))
+        self.assertEqual([base.AFU] * 2, [self.function_of(FIRST),
+                                          self.function_of(SECOND)])
+        self.assertEqual([programming.SKIPPED] * 2, self.load(regions, both))
+        self.assertEqual(1, self.image_api.downloads)
+
+    def test_load_by_function(self):
+        self.assertEqual([programming.PROGRAMMED], self.load(
+            self.regions(), [FIRST + '_port0'],
+            request.Request(function='nlb')))
+
+    def assertFails(self, message, identifiers, wanted=request.Request(
+            bitstream_id=IMAGE_ID), regions=None):
+        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+                              regions or self.regions(), identifiers, wanted)
+        self.assertEqual(message, str(e))
+
+    def test_region_gone(self):
+        self.assertFails('FPGA region gone_port0: it is not on this host any '
+                         'more', [FIRST + '_port0', 'gone_port0'])
+
+    def test_region_unusable(self):
+        self.host.crash(SECOND)
+        e = self.assertRaises(assignment.AssignmentFailed,
+                              self.regions().attachable, [SECOND + '_port0'])
+        self.assertIn('FPGA region %s port0: it cannot be given to a guest '
+                      'now: ' % SECOND, str(e))
+
+    def test_no_sysfs(self):
+        shutil.rmtree(self.host.sysfs_root)
+        e = self.assertRaises(assignment.AssignmentFailed,
+                              self.regions().attachable, [FIRST + '_port0'])
+        self.assertIn('FPGA region %s_port0: sysfs root' % FIRST, str(e))
+
+    def test_bitstream_failure_names_region_and_image(self):
+        self.assertFails(
+            "FPGA region %s port0, the bitstream of function 'other': no "
+            "active image tagged FPGA visible to the project has function "
+            "'other' for interface %s and vendor intel" % (FIRST, N6000),
+            [FIRST + '_port0'], request.Request(function='other'))
+        self.image_api.fail_download = IOError('connection reset')
+        self.assertFails(
+            'FPGA region %s port0, bitstream image %s (nlb): download '
+            'failed: connection reset' % (FIRST, IMAGE_ID),
+            [FIRST + '_port0'])
+        self.assertEqual([], fakes.cache_files(self.cache_dir))
+
+    def test_programming_failure_leaves_earlier_regions_loaded(self):
+        self.host.inject_fault(SECOND, 'pr', errno.EIO)
+        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+                              self.regions(),
+                              [FIRST + '_port0', SECOND + '_port0'])
+        self.assertIn('FPGA region %s port0, bitstream image %s (nlb): '
+                      'partial reconfiguration of port 0' % (
+                          SECOND, IMAGE_ID), str(e))
+        self.assertEqual(base.AFU, self.function_of(FIRST))
+        self.assertEqual(NLB0, self.function_of(SECOND))
+
+    def test_unexpected_error_is_named(self):
+        self.useFixture(fixtures.MockPatchObject(
+            programming, 'program_region', side_effect=RuntimeError('bug')))
+        self.assertFails('FPGA region %s port0, bitstream image %s (nlb): '
+                         'unexpected error: bug' % (FIRST, IMAGE_ID),
+                         [FIRST + '_port0'])
+
+    def test_release_none_touches_nothing(self):
+        calls = self.spy()
+        discover = self.useFixture(fixtures.MockPatchObject(
+            assignment.HostRegions, 'discover')).mock
+        self.assertEqual([], self.regions().release([FIRST + '_port0']))
+        self.assertEqual([], calls)
+        discover.assert_not_called()
+
+    def test_release_resets(self):
+        calls = self.spy()
+        self.assertEqual([programming.RESET], self.regions(
+            scrub_on_release='reset').release([FIRST + '_port0']))
+        self.assertEqual([('ioctl', 'dfl-port.0', 0xB640)], calls)
+
+    def test_release_goes_on_past_failures(self):
+        self.host.crash(FIRST)
+        outcomes = self.regions(scrub_on_release='reset').release(
+            ['gone_port0', FIRST + '_port0', SECOND + '_port0'])
+        self.assertEqual([None, programming.RESET], outcomes)
+        self.assertIn('FPGA region gone_port0 is not on this host any more, '
+                      'so it is not scrubbed', self.logs.output)
+        self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
+                      self.logs.output)
+
+    def test_release_without_sysfs_is_logged(self):
+        shutil.rmtree(self.host.sysfs_root)
+        self.assertEqual([], self.regions(scrub_on_release='reset').release(
+            [FIRST + '_port0']))
+        self.assertIn('FPGA regions %s_port0 are not scrubbed: discovery '
+                      'failed' % FIRST, self.logs.output)

@@ -1,0 +1,227 @@
+"""The driver hooks around an instance's regions, with the work mocked."""
+
+from unittest import mock
+
+import fixtures
+from lxml import etree
+from nova import exception
+from nova import objects
+from nova import test
+from nova.virt.libvirt import config as vconfig
+from nova.virt.libvirt import driver as libvirt_driver
+import os_resource_classes as orc
+from oslo_utils.fixture import uuidsentinel as uuids
+
+from nova_fpga import assignment
+from nova_fpga import model
+from nova_fpga import programming
+from nova_fpga import request
+from nova_fpga.virt import driver
+
+NODE = 'compute1'
+BITSTREAM = '8a3f6e52-0b5c-4c8e-9d2a-6f1e2b3c4d5e'
+REGION = model.Region(name='port0', attach=('0000:5e:00.1', '0000:5e:00.2'),
+                      attach_kind=model.VF)
+DEVICE = model.Device(address='0000:5e:00.0', vendor='intel', family='dfl',
+                      board='n6000', regions=(REGION,))
+CONTEXT = object()
+
+
+class FakeLibvirtDriver:
+    """The libvirt driver methods the mixin wraps, each recording its call."""
+
+    _set_managed_mode = libvirt_driver.LibvirtDriver._set_managed_mode
+
+    def __init__(self, virtapi):
+        self.virtapi = virtapi
+        self.calls = []
+        self._host = mock.Mock(spec=['get_hostname'])
+        self._host.get_hostname.return_value = NODE
+
+    def spawn(self, context, instance, *args, **kwargs):
+        self.calls.append('spawn')
+
+    def _get_guest_config(self, instance, *args, **kwargs):
+        return vconfig.LibvirtConfigGuest()
+
+    def destroy(self, context, instance, *args, **kwargs):
+        self.calls.append('destroy')
+
+    def _hard_reboot(self, context, instance, *args, **kwargs):
+        self.destroy(context, instance)
+        self.calls.append('define')
+
+    def suspend(self, context, instance):
+        self.calls.append('suspend')
+
+    def check_can_live_migrate_source(self, context, instance, *args):
+        self.calls.append('source check')
+
+    def check_can_live_migrate_destination(self, context, instance, *args):
+        self.calls.append('destination check')
+
+    def migrate_disk_and_power_off(self, context, instance, *args):
+        self.calls.append('migrate')
+
+
+class Driver(driver.FPGADriverMixin, FakeLibvirtDriver):
+    pass
+
+
+def resource(resource_class, identifier):
+    return objects.Resource(provider_uuid=uuids.rp,
+                            resource_class=resource_class,
+                            identifier=identifier)
+
+
+class InstanceHooksTest(test.NoDBTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.flags(resource_classes={'u250': 'CUSTOM_FPGA_XILINX'},
+                   group='fpga')
+        self.drv = Driver(mock.Mock())
+        self.regions = mock.Mock(spec=assignment.HostRegions)
+        self.regions.attachable.return_value = [(DEVICE, REGION)]
+        self.regions.load.side_effect = (
+            lambda *args: self.drv.calls.append('load') or
+            [programming.PROGRAMMED])
+        self.regions.release.side_effect = (
+            lambda *args: self.drv.calls.append('release'))
+        self.drv._fpga_regions = self.regions
+        self.events = self.useFixture(fixtures.MockPatch(
+            'nova.compute.utils.EventReporter')).mock
+
+    def instance(self, resources=(), node=NODE, extra_specs=None,
+                 image_properties=None):
+        return objects.Instance(
+            uuid=uuids.instance, host=NODE, node=node,
+            flavor=objects.Flavor(extra_specs=extra_specs or {}),
+            system_metadata={'image_' + key: value for key, value in
+                             (image_properties or {}).items()},
+            resources=objects.ResourceList(objects=list(resources)))
+
+    def holding(self, **kwargs):
+        """An instance holding two regions, and a vPMEM namespace."""
+        return self.instance(resources=[
+            resource(orc.FPGA, 'a_port0'),
+            resource('CUSTOM_PMEM_NAMESPACE_4GB', 'ns_0'),
+            resource('CUSTOM_FPGA_XILINX', 'b_slot0')], **kwargs)
+
+    def test_spawn_loads_the_regions_before_the_domain(self):
+        self.drv.spawn(CONTEXT, self.holding(
+            extra_specs={'fpga:bitstream': BITSTREAM}), 'image_meta')
+        self.regions.attachable.assert_called_once_with(
+            ['a_port0', 'b_slot0'])
+        self.regions.load.assert_called_once_with(
+            CONTEXT, self.drv._fpga_image_api, [(DEVICE, REGION)],
+            request.Request(bitstream_id=BITSTREAM))
+        self.assertEqual(['load', 'spawn'], self.drv.calls)
+        # Only a failure is recorded as an event.
+        self.events.assert_not_called()
+
+    def test_spawn_reads_the_image_properties(self):
+        self.drv.spawn(CONTEXT, self.holding(
+            image_properties={'fpga_function': 'nlb'}))
+        self.assertEqual(request.Request(function='nlb'),
+                         self.regions.load.call_args[0][3])
+
+    def test_spawn_without_a_request_only_checks_the_regions(self):
+        self.drv.spawn(CONTEXT, self.holding())
+        self.regions.attachable.assert_called_once_with(
+            ['a_port0', 'b_slot0'])
+        self.assertEqual(['spawn'], self.drv.calls)
+
+    def test_spawn_without_regions_ignores_a_request(self):
+        self.drv.spawn(CONTEXT, self.instance(
+            extra_specs={'fpga:function': 'nlb'}))
+        self.regions.attachable.assert_not_called()
+        self.assertEqual(['spawn'], self.drv.calls)
+        self.assertIn("the bitstream of function 'nlb' is asked for, but the "
+                      "instance holds no FPGA region",
+                      self.stdlog.logger.output)
+
+    def test_a_bad_request_aborts_the_build(self):
+        e = self.assertRaises(
+            exception.BuildAbortException, self.drv.spawn, CONTEXT,
+            self.holding(image_properties={'fpga_bitstream': 'nlb'}))
+        self.assertIn("the image sets fpga_bitstream to 'nlb'", str(e))
+        self.assertEqual([], self.drv.calls)
+
+    def test_a_failure_to_load_is_not_an_abort(self):
+        failure = assignment.AssignmentFailed('a port0', 'cause', 'bitstream')
+        self.regions.load.side_effect = failure
+        e = self.assertRaises(
+            driver.RegionsNotLoaded, self.drv.spawn, CONTEXT,
+            self.holding(extra_specs={'fpga:function': 'nlb'}))
+        self.assertEqual('FPGA region a port0, bitstream: cause',
+                         e.format_message())
+        self.assertIs(failure, e.__cause__)
+        self.assertNotIsInstance(e, exception.BuildAbortException)
+        self.assertEqual([], self.drv.calls)
+        # The instance action event records it.
+        self.events.assert_called_once_with(
+            CONTEXT, 'compute_fpga_load_regions', mock.ANY, uuids.instance)
+        self.assertIs(e, self.events.return_value.__exit__.call_args[0][1])
+
+    def test_guest_config_gets_a_managed_hostdev_per_function(self):
+        guest = self.drv._get_guest_config(self.holding(), 'network_info')
+        hostdevs = [etree.fromstring(device.to_xml())
+                    for device in guest.devices]
+        self.assertEqual(
+            [('subsystem', 'pci', 'yes', '0x0000', '0x5e', '0x00', '0x1'),
+             ('subsystem', 'pci', 'yes', '0x0000', '0x5e', '0x00', '0x2')],
+            [(h.get('mode'), h.get('type'), h.get('managed')) + tuple(
+                h.find('./source/address').get(part)
+                for part in ('domain', 'bus', 'slot', 'function'))
+             for h in hostdevs])
+
+    def test_guest_config_without_regions(self):
+        guest = self.drv._get_guest_config(self.instance())
+        self.assertEqual([], guest.devices)
+        self.regions.attachable.assert_not_called()
+
+    def test_destroy_releases_once_the_domain_is_gone(self):
+        self.drv.destroy(CONTEXT, self.holding(), 'network_info')
+        self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
+        self.assertEqual(['destroy', 'release'], self.drv.calls)
+
+    def test_hard_reboot_keeps_the_regions(self):
+        instance = self.holding()
+        self.drv._hard_reboot(CONTEXT, instance, 'network_info')
+        self.assertEqual(['destroy', 'define'], self.drv.calls)
+        self.drv.destroy(CONTEXT, instance, 'network_info')
+        self.assertEqual('release', self.drv.calls[-1])
+
+    def test_an_evacuated_instance_is_not_scrubbed_here(self):
+        self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
+        self.assertEqual(['destroy'], self.drv.calls)
+        self.assertIn('not scrubbed: it is on compute2 now',
+                      self.stdlog.logger.output)
+
+    def test_destroy_without_regions(self):
+        self.drv.destroy(CONTEXT, self.instance(), None)
+        self.assertEqual(['destroy'], self.drv.calls)
+
+    def test_refusals(self):
+        for call, error, operation in (
+                (lambda i: self.drv.suspend(CONTEXT, i),
+                 exception.InstanceFaultRollback, 'Suspending'),
+                (lambda i: self.drv.check_can_live_migrate_source(
+                    CONTEXT, i, 'data'),
+                 exception.MigrationPreCheckError, 'Live migration'),
+                (lambda i: self.drv.check_can_live_migrate_destination(
+                    CONTEXT, i, 'src', 'dst'),
+                 exception.MigrationPreCheckError, 'Live migration'),
+                (lambda i: self.drv.migrate_disk_and_power_off(
+                    CONTEXT, i, 'dest', 'flavor', 'network_info'),
+                 exception.InstanceFaultRollback, 'Resizing or migrating')):
+            done = list(self.drv.calls)
+            e = self.assertRaises(error, call, self.holding())
+            self.assertIn('%s is refused: the instance holds FPGA region(s) '
+                          'a_port0, b_slot0, passed through to the guest'
+                          % operation, str(e))
+            self.assertEqual(done, self.drv.calls)
+            call(self.instance())
+        self.assertEqual(['suspend', 'source check', 'destination check',
+                          'migrate'], self.drv.calls)
