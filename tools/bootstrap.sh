@@ -17,14 +17,19 @@ install_debian_packages() {
     apt-get install -y -qq "$@" >/dev/null
 }
 
-# Installs the Debian packages that provide the given commands, when missing.
-ensure_commands() {
-    local missing=() command package
+# Installs the Debian packages (COMMAND=PACKAGE) of missing commands when
+# root; otherwise says what the tests that need them will skip for.
+optional_commands() {
+    local missing=() pair
     for pair in "$@"; do
-        command=${pair%%=*} package=${pair#*=}
-        command -v "$command" >/dev/null || missing+=("$package")
+        command -v "${pair%%=*}" >/dev/null || missing+=("${pair#*=}")
     done
-    [ ${#missing[@]} -eq 0 ] || install_debian_packages "${missing[@]}"
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        install_debian_packages "${missing[@]}"
+    else
+        echo "Not installed: ${missing[*]}; the tests that need them skip." >&2
+    fi
 }
 
 ensure_venv() {

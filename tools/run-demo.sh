@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# The demo: simulate an FPGA host with one card of every driver family and
-# discover it with the nova-fpga command.
+# The demo: a small FPGA cloud on this machine, loopback only (a real Glance
+# under gunicorn; Nova's API, conductor, scheduler, real Placement and two
+# nova-computes with our driver on simulated FPGA hosts, in one process),
+# shown working step by step. Arguments go to the demo (e.g. --keep).
 source "$(dirname "$0")/bootstrap.sh"
 
 ensure_venv
-echo "Installing nova_fpga and its dependencies into $VENV ..."
-venv_install "$TOP"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$VENV/bin/nova-fpga" simulate --root "$work/host" \
-    --card n6000:2,vfs=3 --card d5005,vfs=1 --card c6100 --card pac_a10 \
-    --card n3000 --card u250 --card zynqmp
-"$VENV/bin/nova-fpga" discover \
-    --sysfs-root "$work/host/sys" --dev-root "$work/host/dev"
+echo "Installing nova_fpga, Glance and their dependencies into $VENV ..."
+# Nova runs its services in one process only through its functional-test
+# base, which needs the test requirements.
+venv_install "$TOP" -r "$TOP/test-requirements.txt" \
+    -r "$TOP/integration-requirements.txt"
+exec "$VENV/bin/python" -m nova_fpga.demo "$@"
