@@ -1,9 +1,15 @@
 """The hardware as privileged code sees it: ioctls, sysfs writes, tools.
 
-Everything the backends do to a card goes through ``kernel()``: the Linux
-kernel and the vendor tools on real hosts, a simulated host when
-``[fpga] simulator_root`` is set. The backends pack the same structs and
-run the same sequences either way.
+Everything the backends do to a card goes through ``ioctl``,
+``write_attr`` and ``execute`` here: to the Linux kernel and the vendor
+tools on real hosts, to a simulated host when ``[fpga] simulator_root`` is
+set. The backends pack the same structs and run the same sequences either
+way.
+
+Each call names the tree it acts on (a device node, a sysfs file, the
+sysfs root), so one process can drive several simulated hosts under
+``simulator_root``, each in a directory of its own, as the demo's computes
+do.
 """
 
 import errno
@@ -70,6 +76,19 @@ class Simulated:
     def __init__(self, root):
         self.host = simulator.SimulatedHost.open(root)
 
+    @classmethod
+    def holding(cls, simulator_root, path):
+        """The host under ``simulator_root`` whose tree holds ``path``."""
+        top = os.path.realpath(simulator_root)
+        here = os.path.realpath(path)
+        while here == top or here.startswith(top + os.sep):
+            try:
+                return cls(here)
+            except ValueError:
+                here = os.path.dirname(here)
+        raise ValueError('%s is in no simulated host under %s' % (
+            path, simulator_root))
+
     def ioctl(self, node, request, arg):
         return self.host.ioctl(node, request, arg)
 
@@ -91,6 +110,20 @@ class Simulated:
         return 0, 'INFO: Successfully downloaded xclbin\n', ''
 
 
-def kernel():
+def kernel(path):
+    """The kernel behind ``path``, a device node or a sysfs path."""
     root = CONF.fpga.simulator_root
-    return Simulated(root) if root else Linux()
+    return Simulated.holding(root, path) if root else Linux()
+
+
+def ioctl(node, request, arg):
+    return kernel(node).ioctl(node, request, arg)
+
+
+def write_attr(path, value):
+    kernel(path).write_attr(path, value)
+
+
+def execute(sysfs_root, *argv, timeout=None):
+    """Run a tool on the host whose sysfs is at ``sysfs_root``."""
+    return kernel(sysfs_root).execute(*argv, timeout=timeout)

@@ -124,16 +124,16 @@ def mapped_payload(path, offset):
 @privsep.sys_admin_pctxt.entrypoint
 def set_sriov_numvfs(sysfs_root, address, count):
     base.check_pci_address(address)
-    hw.kernel().write_attr(os.path.join(
+    hw.write_attr(os.path.join(
         sysfs_root, 'bus', 'pci', 'devices', address, 'sriov_numvfs'),
         int(count))
 
 
 @privsep.sys_admin_pctxt.entrypoint
-def fpgaconf(address, gbs_path, timeout):
+def fpgaconf(sysfs_root, address, gbs_path, timeout):
     base.check_pci_address(address)
-    return hw.kernel().execute(hw.CONF.fpga.fpgaconf_path, address, gbs_path,
-                               timeout=timeout)
+    return hw.execute(sysfs_root, hw.CONF.fpga.fpgaconf_path, address,
+                      gbs_path, timeout=timeout)
 
 
 @contextlib.contextmanager
@@ -370,8 +370,9 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         with self._port_on_pf(device, region) as fme:
             if hw.CONF.fpga.intel_programmer == 'fpgaconf':
                 base.run_tool('fpgaconf %s %s' % (
-                    device.address, bitstream_path), fpgaconf, device.address,
-                    bitstream_path, timeout=timeout, meanings=FPGACONF_EXITS)
+                    device.address, bitstream_path), fpgaconf,
+                    self.sysfs_root, device.address, bitstream_path,
+                    timeout=timeout, meanings=FPGACONF_EXITS)
             else:
                 self._partial_reconfigure(fme, region.port, bitstream_path,
                                           header.payload_offset)

@@ -50,7 +50,7 @@ def port_pr(fme_node, port, bitstream_path, payload_offset):
         arg = bytearray(PORT_PR_ARG.pack(
             PORT_PR_ARG.size, 0, port, size, address, 0))
         try:
-            hw.kernel().ioctl(fme_node, FME_PORT_PR, arg)
+            hw.ioctl(fme_node, FME_PORT_PR, arg)
         except OSError as e:
             if e.errno != errno.EIO:
                 raise
@@ -66,19 +66,19 @@ def _port_id(port):
 @privsep.sys_admin_pctxt.entrypoint
 def release_port(fme_node, port):
     fme_port.check_node(fme_node, FME_PREFIX)
-    hw.kernel().ioctl(fme_node, FME_PORT_RELEASE, _port_id(port))
+    hw.ioctl(fme_node, FME_PORT_RELEASE, _port_id(port))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def assign_port(fme_node, port):
     fme_port.check_node(fme_node, FME_PREFIX)
-    hw.kernel().ioctl(fme_node, FME_PORT_ASSIGN, _port_id(port))
+    hw.ioctl(fme_node, FME_PORT_ASSIGN, _port_id(port))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def reset_port(port_node):
     fme_port.check_node(port_node, PORT_PREFIX)
-    hw.kernel().ioctl(port_node, PORT_RESET, 0)
+    hw.ioctl(port_node, PORT_RESET, 0)
 
 
 class IntelFPGABackend(fme_port.FmePortBackend):

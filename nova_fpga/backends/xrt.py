@@ -23,17 +23,17 @@ _DYNAMIC_REGION_RESET = 2
 
 
 @privsep.sys_admin_pctxt.entrypoint
-def xbmgmt_program(mgmt_address, xclbin_path, timeout):
+def xbmgmt_program(sysfs_root, mgmt_address, xclbin_path, timeout):
     base.check_pci_address(mgmt_address)
-    return hw.kernel().execute(
-        hw.CONF.fpga.xbmgmt_path, 'program', '--device', mgmt_address,
-        '--user', xclbin_path, timeout=timeout)
+    return hw.execute(
+        sysfs_root, hw.CONF.fpga.xbmgmt_path, 'program', '--device',
+        mgmt_address, '--user', xclbin_path, timeout=timeout)
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def reset_dynamic_region(sysfs_root, mgmt_address):
     base.check_pci_address(mgmt_address)
-    hw.kernel().write_attr(os.path.join(
+    hw.write_attr(os.path.join(
         sysfs_root, 'bus', 'pci', 'devices', mgmt_address, 'mgmt_reset'),
         _DYNAMIC_REGION_RESET)
 
@@ -134,8 +134,8 @@ class XRTBackend(base.Backend):
 
     def program(self, device, region, bitstream_path, header, timeout):
         base.run_tool('xbmgmt program --device %s --user %s' % (
-            device.address, bitstream_path), xbmgmt_program, device.address,
-            bitstream_path, timeout=timeout)
+            device.address, bitstream_path), xbmgmt_program, self.sysfs_root,
+            device.address, bitstream_path, timeout=timeout)
         return self.rediscover(device, region)
 
     def reset(self, device, region):

@@ -54,7 +54,9 @@ OPTS = [
         'simulator_root',
         default='',
         help='Empty on real hosts. A directory holding a simulated FPGA '
-             'host (nova-fpga simulate): ioctls, sysfs writes and vendor '
-             'tools then act on it instead of the hardware. Point '
-             'sysfs_root and dev_root at its sys and dev.'),
+             'host (nova-fpga simulate), or several, each in a directory '
+             'of its own: ioctls, sysfs writes and vendor tools then act on '
+             'the host whose tree holds the device node or sysfs path they '
+             'are given, instead of the hardware. Point sysfs_root and '
+             'dev_root at a host\'s sys and dev.'),
 ]

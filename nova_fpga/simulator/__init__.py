@@ -10,6 +10,7 @@ would a real host.
 
 from nova_fpga.simulator.host import build
 from nova_fpga.simulator.host import SimulatedHost
+from nova_fpga.simulator.images import make_gbs
 from nova_fpga.simulator.images import make_raw_payload
 from nova_fpga.simulator.images import make_xclbin
 from nova_fpga.simulator.images import RAW_MAGIC
@@ -21,6 +22,6 @@ from nova_fpga.simulator.spec import parse_card
 
 __all__ = [
     'CardSpec', 'FUNCTION_IDS', 'INTERFACE_IDS', 'KINDS', 'RAW_MAGIC',
-    'SimulatedHost', 'build', 'make_raw_payload', 'make_xclbin',
+    'SimulatedHost', 'build', 'make_gbs', 'make_raw_payload', 'make_xclbin',
     'parse_card',
 ]

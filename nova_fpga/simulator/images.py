@@ -6,8 +6,12 @@ to learn which interface the image was built for and which AFU it holds.
 An xclbin is read the way XRT does (reference §3c offsets).
 """
 
+import json
 import struct
 
+# An Intel GBS: this GUID, the metadata length, JSON metadata, the payload.
+GBS_GUID = b'XeonFPGA\xb7GBSv001'
+GBS_MAGIC_NO = 0x1d1f8680
 RAW_MAGIC = b'NFSIMPR1'
 _RAW_HEADER = struct.Struct('<8s16s16s')
 
@@ -45,6 +49,26 @@ def read_raw_payload(data):
         return None
     _, interface_id, afu_id = _RAW_HEADER.unpack_from(data)
     return interface_id.hex(), afu_id.hex()
+
+
+def make_gbs(interface_id, afu_id, name='afu', payload=None):
+    """A GBS that loads ``afu_id`` into regions of ``interface_id``.
+
+    The payload defaults to what the simulated hardware accepts.
+    """
+    metadata = json.dumps({
+        'version': 1,
+        'afu-image': {
+            'magic-no': GBS_MAGIC_NO,
+            'interface-uuid': dashed(interface_id),
+            'accelerator-clusters': [{
+                'name': name, 'total-contexts': 1,
+                'accelerator-type-uuid': dashed(afu_id)}],
+        },
+    }).encode()
+    if payload is None:
+        payload = make_raw_payload(interface_id, afu_id)
+    return GBS_GUID + struct.pack('<I', len(metadata)) + metadata + payload
 
 
 def make_xclbin(interface_id, xclbin_id, payload=b'\0' * 64):

@@ -20,7 +20,6 @@ from nova_fpga.backends import base as backend_base
 from nova_fpga import privsep
 from nova_fpga import simulator
 from nova_fpga.virt import driver
-from tests.unit.backends import base as programming_base
 
 
 # The PCI addresses of the first two cards of a simulated host.
@@ -91,8 +90,8 @@ class FPGAServersTestBase(base.ServersTestBase):
     @staticmethod
     def gbs(kind, afu_id, payload=None):
         """A GBS file for a simulated card kind that loads ``afu_id``."""
-        return programming_base.gbs(simulator.INTERFACE_IDS[kind], afu_id,
-                                    payload=payload)
+        return simulator.make_gbs(simulator.INTERFACE_IDS[kind], afu_id,
+                                  payload=payload)
 
     @staticmethod
     def xclbin(xclbin_id, kind='u250'):

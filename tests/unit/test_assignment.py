@@ -30,7 +30,7 @@ class HostRegionsTest(base.ProgrammingTestCase):
         self.conf.config(sysfs_root=host.sysfs_root, dev_root=host.dev_root,
                          bitstream_cache_dir=self.cache_dir, group='fpga')
         self.image_api = fakes.FakeImageAPI(fakes.Image(
-            IMAGE_ID, base.gbs(N6000, base.AFU), name='nlb',
+            IMAGE_ID, simulator.make_gbs(N6000, base.AFU), name='nlb',
             properties={'fpga_function': 'nlb', 'fpga_interface_id': N6000}))
 
     def regions(self, **options):

@@ -9,6 +9,7 @@ from nova_fpga.backends import base as backends_base
 from nova_fpga import model
 from nova_fpga import programming
 from nova_fpga import simulator
+from nova_fpga.simulator import images
 from tests.unit.backends import base
 
 AFU = base.AFU
@@ -210,7 +211,7 @@ class ScrubRegionTest(base.ProgrammingTestCase):
 
     def test_blank(self):
         path, _ = self.write_gbs(N6000, BLANK, name='blank.gbs')
-        self.conf.config(blank_bitstreams={base.dashed(N6000): path},
+        self.conf.config(blank_bitstreams={images.dashed(N6000): path},
                          group='fpga')
         self.assertEqual(programming.PROGRAMMED, self.scrub('blank'))
         self.region = self.device(self.backend_, self.dev.address).regions[0]

@@ -5,9 +5,7 @@ PrivsepFixture (``client_mode`` False), and act on the simulated host
 through nova_fpga.hw because ``[fpga] simulator_root`` points at it.
 """
 
-import json
 import os
-import struct
 
 import fixtures
 from oslo_config import cfg
@@ -22,31 +20,8 @@ from nova_fpga import hw
 from nova_fpga import privsep
 from nova_fpga import simulator
 
-GBS_GUID = b'XeonFPGA\xb7GBSv001'
 AFU = '0123456789abcdef0123456789abcdef'
 OTHER_AFU = 'fedcba9876543210fedcba9876543210'
-
-
-def dashed(hex_id):
-    return '-'.join((hex_id[:8], hex_id[8:12], hex_id[12:16],
-                     hex_id[16:20], hex_id[20:]))
-
-
-def gbs(interface_id, afu_id, payload=None):
-    """The bytes of a GBS file."""
-    metadata = json.dumps({
-        'version': 1,
-        'afu-image': {
-            'magic-no': 0x1d1f8680,
-            'interface-uuid': dashed(interface_id),
-            'accelerator-clusters': [{
-                'name': 'test', 'total-contexts': 1,
-                'accelerator-type-uuid': dashed(afu_id)}],
-        },
-    }).encode()
-    if payload is None:
-        payload = simulator.make_raw_payload(interface_id, afu_id)
-    return GBS_GUID + struct.pack('<I', len(metadata)) + metadata + payload
 
 
 def spy(test):
@@ -63,8 +38,8 @@ def spy(test):
             return method(*args, **kwargs)
         return call
 
-    def kernel():
-        sim = real()
+    def kernel(path):
+        sim = real(path)
         for name in ('ioctl', 'write_attr', 'execute'):
             setattr(sim, name, recording(name, getattr(sim, name)))
         return sim
@@ -135,7 +110,8 @@ class ProgrammingTestCase(testtools.TestCase):
 
     def write_gbs(self, interface_id, afu_id, name='afu.gbs', **kwargs):
         """The path and parsed header of a new GBS file."""
-        path = self.write(name, gbs(interface_id, afu_id, **kwargs))
+        data = simulator.make_gbs(interface_id, afu_id, **kwargs)
+        path = self.write(name, data)
         return path, headers.parse(path)
 
     def read(self, *parts):
@@ -153,5 +129,5 @@ class ProgrammingTestCase(testtools.TestCase):
         """Replace the kernel by a Recorder."""
         recorder = Recorder()
         self.useFixture(fixtures.MockPatchObject(
-            hw, 'kernel', lambda: recorder))
+            hw, 'kernel', lambda path: recorder))
         return recorder

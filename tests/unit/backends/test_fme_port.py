@@ -252,7 +252,7 @@ class FpgaconfTest(FmePortTestCase):
         self.runs = []
         self.exit = 0
 
-        def fpgaconf(address, path, timeout):
+        def fpgaconf(sysfs_root, address, path, timeout):
             self.runs.append((address, path, timeout))
             if not self.exit:
                 # What fpgaconf would do: PR with the header stripped.

@@ -15,6 +15,7 @@ from nova_fpga.backends import fme_port
 from nova_fpga.backends import intel_fpga
 from nova_fpga.backends import xrt
 from nova_fpga import hw
+from nova_fpga import simulator
 from tests.unit.backends import base
 
 PAYLOAD = bytes(range(256)) * 3
@@ -148,20 +149,21 @@ class WritesAndToolsTest(base.ProgrammingTestCase):
     def test_pci_addresses_are_checked(self):
         for call, args in ((fme_port.set_sriov_numvfs, ('/sys', '../x', 0)),
                            (xrt.reset_dynamic_region, ('/sys', 'x')),
-                           (fme_port.fpgaconf, ('-h', 'f.gbs', 1)),
-                           (xrt.xbmgmt_program, ('0000:3b:00', 'f', 1))):
+                           (fme_port.fpgaconf, ('/sys', '-h', 'f.gbs', 1)),
+                           (xrt.xbmgmt_program,
+                            ('/sys', '0000:3b:00', 'f', 1))):
             e = self.assertRaises(OSError, call, *args)
             self.assertEqual(errno.EINVAL, e.errno)
         self.assertEqual([], self.kernel.calls)
 
     def test_fpgaconf_command_line(self):
-        fme_port.fpgaconf('0000:3b:00.0', '/cache/afu.gbs', 30)
+        fme_port.fpgaconf('/sys', '0000:3b:00.0', '/cache/afu.gbs', 30)
         self.assertEqual(
             [('execute', ('fpgaconf', '0000:3b:00.0', '/cache/afu.gbs'), 30)],
             self.kernel.calls)
 
     def test_xbmgmt_command_line(self):
-        xrt.xbmgmt_program('0000:3b:00.0', '/cache/k.xclbin', 30)
+        xrt.xbmgmt_program('/sys', '0000:3b:00.0', '/cache/k.xclbin', 30)
         self.assertEqual(
             [('execute', ('/opt/xilinx/xrt/bin/xbmgmt', 'program',
                           '--device', '0000:3b:00.0', '--user',
@@ -171,8 +173,8 @@ class WritesAndToolsTest(base.ProgrammingTestCase):
     def test_tool_paths_are_options(self):
         self.conf.config(fpgaconf_path='/usr/bin/fpgaconf',
                          xbmgmt_path='xbmgmt', group='fpga')
-        fme_port.fpgaconf('0000:3b:00.0', 'a.gbs', 1)
-        xrt.xbmgmt_program('0000:3b:00.0', 'k.xclbin', 1)
+        fme_port.fpgaconf('/sys', '0000:3b:00.0', 'a.gbs', 1)
+        xrt.xbmgmt_program('/sys', '0000:3b:00.0', 'k.xclbin', 1)
         self.assertEqual(['/usr/bin/fpgaconf', 'xbmgmt'],
                          [call[1][0] for call in self.kernel.calls])
 
@@ -217,13 +219,41 @@ class LinuxTest(base.ProgrammingTestCase):
         self.assertIsNotNone(started[0].poll())
 
     def test_kernel_is_chosen_by_simulator_root(self):
-        self.assertIsInstance(hw.kernel(), hw.Linux)
+        self.assertIsInstance(hw.kernel('/sys'), hw.Linux)
+        host = self.build('n6000')
+        self.assertIsInstance(hw.kernel(host.sysfs_root), hw.Simulated)
+
+    def test_each_call_acts_on_the_simulated_host_holding_its_path(self):
+        # Two hosts under one root, each with its card at 0000:10:00.0.
+        top = os.path.join(self.tmp, 'hosts')
+        self.conf.config(simulator_root=top, group='fpga')
+        intel, amd = (
+            simulator.build(os.path.join(top, name),
+                            simulator.parse_card(kind))
+            for name, kind in (('intel', 'n6000'), ('amd', 'u250')))
+        for host in (intel, amd):
+            for path in (host.sysfs_root, host.dev_root,
+                         os.path.join(host.sysfs_root, 'bus', 'pci',
+                                      'devices', '0000:10:00.0')):
+                self.assertEqual(host.root, hw.kernel(path).host.root)
+        xclbin = self.write('k.xclbin', simulator.make_xclbin(
+            simulator.INTERFACE_IDS['u250'], base.AFU))
+        self.assertEqual(0, hw.execute(
+            amd.sysfs_root, 'xbmgmt', 'program', '--device', '0000:10:00.0',
+            '--user', xclbin)[0])
+        loaded = {host: host.expected().devices[0].regions[0].function_id
+                  for host in (intel, amd)}
+        self.assertEqual({intel: simulator.FUNCTION_IDS['n6000'],
+                          amd: base.AFU}, loaded)
+
+    def test_a_path_outside_every_simulated_host_is_refused(self):
         self.build('n6000')
-        self.assertIsInstance(hw.kernel(), hw.Simulated)
+        for path in ('/sys', self.tmp):
+            self.assertRaises(ValueError, hw.kernel, path)
 
     def test_the_simulated_tools_are_only_xbmgmt_program(self):
-        self.build('u250')
-        sim = hw.kernel()
+        host = self.build('u250')
+        sim = hw.kernel(host.sysfs_root)
         for argv in (('fpgaconf', '0000:10:00.0', 'a.gbs'),
                      ('xbmgmt', 'reset', '--device', '0000:10:00.0'),
                      ('xbmgmt', 'program', '--device', '0000:10:00.0',

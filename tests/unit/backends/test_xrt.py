@@ -7,6 +7,7 @@ from oslo_concurrency import processutils
 from nova_fpga.bitstream import headers
 from nova_fpga import programming
 from nova_fpga import simulator
+from nova_fpga.simulator import images
 from tests.unit.backends import base
 
 MGMT = '0000:10:00.0'
@@ -36,7 +37,7 @@ class XrtTest(base.ProgrammingTestCase):
         self.assertEqual(programming.PROGRAMMED, result)
         self.assertEqual([('execute', 'xbmgmt', 'program')], calls)
         self.assertEqual(
-            base.dashed(base.AFU) + '\n',
+            images.dashed(base.AFU) + '\n',
             self.read('bus', 'pci', 'devices', '0000:10:00.1', 'xclbinuuid'))
         self.assertEqual(base.AFU,
                          self.device(self.backend_, MGMT).regions[0]

@@ -1,0 +1,99 @@
+"""The cloud as an operator would look at it.
+
+Placement for the FPGA providers, their traits and who uses them; a
+compute host's sysfs (what ``nova-fpga discover`` reads there) for what a
+region holds; libvirt's domain XML for what a guest was given.
+"""
+
+import dataclasses
+import typing as ty
+from xml.etree import ElementTree
+
+from nova_fpga import conf as fpga_conf
+from nova_fpga import discovery
+from nova_fpga import placement
+
+PLACEMENT_VERSION = '1.14'
+
+
+@dataclasses.dataclass(frozen=True)
+class Provider:
+    """An FPGA region's resource provider, as Placement holds it."""
+
+    uuid: str
+    name: str
+    host: str
+    region: str
+    traits: ty.FrozenSet[str]
+    total: int
+    reserved: int
+    used: int
+
+    def function_ids(self):
+        """The ids the ``CUSTOM_FPGA_FUNCTION_`` traits name."""
+        prefix = placement.trait_name('function', '')
+        return {t[len(prefix):].lower() for t in self.traits
+                if t.startswith(prefix)}
+
+
+def _get(cloud, url):
+    return cloud.placement.get(url, version=PLACEMENT_VERSION).body
+
+
+def _provider(cloud, rp, host, region):
+    url = '/resource_providers/%s' % rp['uuid']
+    inventory = _get(cloud, url + '/inventories')['inventories']
+    usages = _get(cloud, url + '/usages')['usages']
+    fpga = next(iter(inventory.values()), {})
+    return Provider(
+        uuid=rp['uuid'], name=rp['name'], host=host, region=region,
+        traits=frozenset(_get(cloud, url + '/traits')['traits']),
+        total=fpga.get('total', 0), reserved=fpga.get('reserved', 0),
+        used=sum(usages.values()))
+
+
+def fpga_providers(cloud):
+    """The FPGA region providers of every compute, by name."""
+    found = {}
+    for rp in _get(cloud, '/resource_providers')['resource_providers']:
+        for host in cloud.computes:
+            region = placement.identifier_of(host, rp['name'])
+            if region:
+                found[rp['name']] = _provider(cloud, rp, host, region)
+    return found
+
+
+def allocated_regions(cloud, server_id):
+    """The FPGA providers the server's allocations use."""
+    allocations = _get(cloud, '/allocations/%s' % server_id)['allocations']
+    return [p for p in fpga_providers(cloud).values()
+            if p.uuid in allocations]
+
+
+def region_on_host(cloud, provider):
+    """``(device, region)`` behind a provider, as its host's sysfs shows."""
+    host = cloud.fpga_hosts[provider.host]
+    inventory = discovery.discover(host.sysfs_root, host.dev_root,
+                                   fpga_conf.BACKEND_NAMES)
+    for device in inventory.devices:
+        for region in device.regions:
+            if placement.region_identifier(device, region) == provider.region:
+                return device, region
+    raise LookupError('%s has no region %s' % (provider.host,
+                                               provider.region))
+
+
+def _pci_address(address):
+    return '%04x:%02x:%02x.%x' % tuple(
+        int(address.get(key), 16)
+        for key in ('domain', 'bus', 'slot', 'function'))
+
+
+def hostdevs(cloud, hostname, server_id):
+    """``[(PCI address, XML)]`` of the PCI hostdevs in the domain XML."""
+    connection = cloud.computes[hostname].driver._host.get_connection()
+    xml = connection.lookupByUUIDString(server_id).XMLDesc(0)
+    return [(_pci_address(hostdev.find('./source/address')),
+             ElementTree.tostring(hostdev, encoding='unicode').strip())
+            for hostdev in ElementTree.fromstring(xml).iterfind(
+                './devices/hostdev[@type="pci"]')]

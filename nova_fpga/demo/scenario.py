@@ -1,0 +1,76 @@
+"""What the demo builds: hosts, people, bitstreams, images, flavors, servers.
+
+Names here are the demo's own; ids of functions are made up, 32 hex
+digits as the hardware shows them.
+"""
+
+import collections
+
+from nova_fpga import boards
+from nova_fpga import simulator
+
+Host = collections.namedtuple('Host', 'name cards description')
+Person = collections.namedtuple('Person', 'user project roles')
+Bitstream = collections.namedtuple('Bitstream', 'name kind function_id')
+Server = collections.namedtuple('Server', 'name flavor image host function')
+
+HOSTS = (
+    Host('compute-intel', ('n6000:2',), '2 Intel N6000'),
+    Host('compute-xilinx', ('u250',), '1 AMD Alveo U250'),
+)
+
+# Flavors are the operator's; servers and their images the user's.
+OPERATOR = Person('admin', 'ops', ('admin', 'member', 'reader'))
+USER = Person('alice', 'demo', ('member', 'reader'))
+
+# Published by the operator for every project.
+BITSTREAMS = (
+    Bitstream('nlb3', 'n6000', '7a3f0c1e5b2d4e6f8091a2b3c4d5e6f7'),
+    Bitstream('dma', 'n6000', '0f1e2d3c4b5a69788796a5b4c3d2e1f0'),
+    Bitstream('vadd', 'u250', '5eadd0c0ffee4a11b0a7d5e7f00dcafe'),
+)
+# What scrubbing loads into a region of each kind ([fpga] blank_bitstreams).
+BLANKS = {
+    'n6000': Bitstream('blank', 'n6000', 'b1a4c0000000400080000000000000a1'),
+    'u250': Bitstream('blank', 'u250', 'b1a4c0000000400080000000000000a2'),
+}
+
+# VM images: their properties, ``{name}`` standing for a bitstream's id.
+VM_IMAGES = {
+    'vm': {},
+    'vm-nlb3': {'fpga_function': 'nlb3'},
+    'vm-dma': {'fpga_bitstream': '{dma}'},
+}
+
+# Flavor extra specs, ``{name}`` standing for a bitstream's id.
+FLAVORS = {
+    'fpga.intel.nlb3': {'resources:FPGA': '1',
+                        'trait:CUSTOM_FPGA_INTEL': 'required',
+                        'fpga:bitstream': '{nlb3}'},
+    'fpga.xilinx.vadd': {'resources:FPGA': '1',
+                         'trait:CUSTOM_FPGA_XILINX': 'required',
+                         'fpga:function': 'vadd'},
+    'fpga.intel': {'resources:FPGA': '1',
+                   'trait:CUSTOM_FPGA_INTEL': 'required'},
+}
+
+# How each asks for its bitstream: by id in the flavor, by function in
+# the flavor, by function on the VM image.
+SERVERS = (
+    Server('fpga-by-id', 'fpga.intel.nlb3', 'vm', 'compute-intel', 'nlb3'),
+    Server('fpga-by-function', 'fpga.xilinx.vadd', 'vm', 'compute-xilinx',
+           'vadd'),
+    Server('fpga-by-image', 'fpga.intel', 'vm-nlb3', 'compute-intel',
+           'nlb3'),
+)
+# Rebuilt with another VM image, whose property names another bitstream.
+REBUILD = Server('fpga-by-image', 'fpga.intel', 'vm-dma', 'compute-intel',
+                 'dma')
+
+
+def vendor(kind):
+    return boards.VENDORS[simulator.KINDS[kind].vendor_id]
+
+
+def bitstream(name):
+    return next(b for b in BITSTREAMS if b.name == name)

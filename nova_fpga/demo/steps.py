@@ -1,0 +1,380 @@
+"""The demo's steps: what an operator and a user do, each result checked.
+
+A step takes the Demo, acts through the public APIs (Nova's, Placement's,
+Glance's), checks what came of it and returns a Result: a line and the
+tables to show. StepFailed says what did not happen.
+"""
+
+import os
+import re
+import time
+
+import nova.conf
+from nova.tests.functional.api import client
+
+from nova_fpga.demo import bitstreams
+from nova_fpga.demo import images
+from nova_fpga.demo import inspection
+from nova_fpga.demo import output
+from nova_fpga.demo import scenario
+from nova_fpga import placement
+from nova_fpga import simulator
+
+CONF = nova.conf.CONF
+SERVER_TIMEOUT = 60
+_POLL = 0.1
+_PENDING = ('BUILD', 'REBUILD')
+
+
+class StepFailed(Exception):
+    """A step did not do what it should; the message says what."""
+
+
+def check(condition, message, *args):
+    if not condition:
+        raise StepFailed(message % args)
+
+
+class Result:
+    """What a step did, in a line, and the tables that show it."""
+
+    def __init__(self, line, *tables):
+        self.line = line
+        self.tables = tables
+
+
+class Demo:
+    """What the steps share: the cloud, who acts in it, what they made."""
+
+    def __init__(self, cloud):
+        self.cloud = cloud
+        self.operator = cloud.client(*scenario.OPERATOR)
+        self.user = cloud.client(*scenario.USER)
+        self.images = {}
+        self.flavors = {}
+        self.servers = {}
+        self.first_active = None
+
+    def fill_in(self, template):
+        """``{name}`` in ``template`` replaced by that bitstream's id."""
+        return template.format(**{b.name: self.images[b.name]['id']
+                                  for b in scenario.BITSTREAMS})
+
+    def write(self, name, data):
+        path = os.path.join(self.cloud.workdir, name)
+        with open(path, 'wb') as f:
+            f.write(data)
+        return path
+
+
+def titled(title):
+    """Give a step the title its progress line shows."""
+    def mark(step):
+        step.title = title
+        return step
+    return mark
+
+
+def _function_trait(function_id):
+    return placement.trait_name('function', function_id)
+
+
+def _short(text, keep=8):
+    """The start of a long id or trait, enough to tell them apart here."""
+    return text[:keep] + '...' if text else '-'
+
+
+def _region_name(provider):
+    return '%s %s' % (provider.host, provider.region)
+
+
+@titled('Configuring the computes ([fpga] options)')
+def configure_computes(demo):
+    blanks = {}
+    for kind, blank in sorted(scenario.BLANKS.items()):
+        path = demo.write('%s-%s.bin' % (blank.name, kind), bitstreams.make(
+            kind, blank.function_id, blank.name))
+        blanks[simulator.INTERFACE_IDS[kind]] = path
+    demo.cloud.flags(scrub_on_release='blank', blank_bitstreams=blanks,
+                     group='fpga')
+    rows = [(name, getattr(CONF.fpga, name)) for name in (
+        'simulator_root', 'bitstream_cache_dir', 'lock_path',
+        'scrub_on_release')]
+    rows += [('blank_bitstreams', '%s:%s' % item)
+             for item in sorted(blanks.items())]
+    return Result('scrub_on_release = blank',
+                  output.table(('[fpga] option', 'value'), rows))
+
+
+def start_compute(host):
+    @titled('Starting %s: %s (simulated)' % (host.name, host.description))
+    def start(demo):
+        demo.cloud.start_fpga_compute(host.name, *host.cards)
+        providers = [p for p in inspection.fpga_providers(demo.cloud).values()
+                     if p.host == host.name]
+        expected = sum(len(simulator.parse_card(c)) for c in host.cards)
+        check(len(providers) == expected,
+              '%d FPGA providers in Placement for %s, expected %d',
+              len(providers), host.name, expected)
+        return Result('%d FPGA region(s) in Placement' % len(providers))
+    return start
+
+
+@titled('Listing the FPGA providers in Placement')
+def list_providers(demo):
+    providers = sorted(inspection.fpga_providers(demo.cloud).values(),
+                       key=lambda p: p.name)
+    for p in providers:
+        check(p.total == 1 and p.reserved == 0 and p.used == 0,
+              '%s: FPGA total %d reserved %d used %d, expected 1 0 0',
+              p.name, p.total, p.reserved, p.used)
+        check(any(t.startswith(placement.trait_name('interface', ''))
+                  for t in p.traits), '%s has no interface trait', p.name)
+    vendors = {placement.trait_name(scenario.vendor(card.kind))
+               for host in scenario.HOSTS for text in host.cards
+               for card in simulator.parse_card(text)}
+    missing = vendors - {t for p in providers for t in p.traits}
+    check(not missing, 'no provider has %s', ', '.join(sorted(missing)))
+    rows = [(p.host, p.region, '%d/%d' % (p.used, p.total),
+             '\n'.join(sorted(t for t in p.traits
+                              if t.startswith(placement.TRAIT_PREFIX))))
+            for p in providers]
+    return Result('%d regions, %d vendors' % (len(providers), len(vendors)),
+                  output.table(
+        ('host', 'region', 'FPGA used', 'traits'), rows))
+
+
+@titled('Uploading bitstreams to Glance (admin, public)')
+def upload_bitstreams(demo):
+    rows = []
+    for b in scenario.BITSTREAMS:
+        path = demo.write(b.name + '.bin', bitstreams.make(
+            b.kind, b.function_id, b.name))
+        image = images.upload_bitstream(
+            demo.cloud.glance_url, demo.operator.token, path, b.name,
+            scenario.vendor(b.kind), simulator.INTERFACE_IDS[b.kind],
+            b.function_id, b.name, visibility='public')
+        check(image['status'] == 'active' and
+              image['tags'] == [images.FPGA_TAG] and image['os_hash_value'],
+              'bitstream %s is %s, tags %s', b.name, image['status'],
+              image['tags'])
+        demo.images[b.name] = image
+        rows.append((b.name, image['id'], image['fpga_vendor'],
+                     _short(image['fpga_interface_id']),
+                     _short(image['fpga_function_id']), image['size']))
+    return Result('%d public bitstream images tagged FPGA' % len(rows),
+                  output.table(('name', 'id', 'vendor', 'interface',
+                                'function id', 'bytes'), rows))
+
+
+@titled('Uploading VM images to Glance (alice, private)')
+def upload_vm_images(demo):
+    path = demo.write('vm.img', b'\0' * 4096)
+    rows = []
+    for name, template in scenario.VM_IMAGES.items():
+        properties = {k: demo.fill_in(v) for k, v in template.items()}
+        image = images.upload(demo.cloud.glance_url, demo.user.token, path,
+                              name, **properties)
+        check(image['status'] == 'active', 'image %s is %s', name,
+              image['status'])
+        demo.images[name] = image
+        rows.append((name, image['id'], '\n'.join(
+            '%s=%s' % item for item in sorted(properties.items())) or '-'))
+    return Result('%d private images' % len(rows), output.table(
+        ('name', 'id', 'properties'), rows))
+
+
+@titled('Creating flavors (admin)')
+def create_flavors(demo):
+    rows = []
+    for name, template in scenario.FLAVORS.items():
+        specs = {k: demo.fill_in(v) for k, v in template.items()}
+        flavor = demo.operator.post_flavor({'flavor': {
+            'name': name, 'ram': 512, 'vcpus': 1, 'disk': 1}})
+        demo.flavors[name] = flavor['id']
+        demo.operator.post_extra_spec(flavor['id'], {'extra_specs': specs})
+        found = demo.operator.get_extra_specs(flavor['id'])
+        check(found == specs, 'flavor %s has extra specs %s', name, found)
+        rows.append((name, '\n'.join('%s=%s' % item
+                                     for item in sorted(specs.items()))))
+    return Result('%d flavors' % len(rows), output.table(
+        ('flavor', 'extra specs'), rows))
+
+
+def _wait(demo, server_id, expected):
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while True:
+        server = demo.user.get_server(server_id)
+        if server['status'] not in _PENDING:
+            break
+        check(time.monotonic() < deadline, 'server %s still %s after %d s',
+              server['name'], server['status'], SERVER_TIMEOUT)
+        time.sleep(_POLL)
+    fault = server.get('fault', {}).get('message')
+    check(server['status'] == expected, 'server %s is %s%s', server['name'],
+          server['status'], ': %s' % fault if fault else '')
+    return demo.operator.get_server(server_id)
+
+
+def _host(server):
+    return server['OS-EXT-SRV-ATTR:host']
+
+
+def boot(spec):
+    @titled('Booting %s: flavor %s, image %s' % (spec.name, spec.flavor,
+                                                 spec.image))
+    def start(demo):
+        created = demo.user.post_server({'server': {
+            'name': spec.name, 'imageRef': demo.images[spec.image]['id'],
+            'flavorRef': demo.flavors[spec.flavor], 'networks': 'none'}})
+        server = _wait(demo, created['id'], 'ACTIVE')
+        demo.first_active = demo.first_active or time.monotonic()
+        demo.servers[spec.name] = server
+        check(_host(server) == spec.host, 'server %s is on %s, expected %s',
+              spec.name, _host(server), spec.host)
+        return Result('ACTIVE on %s' % _host(server))
+    return start
+
+
+def _hostdev_xml(xml):
+    return re.sub(r'>\s+<', '><', xml)
+
+
+def _holding(demo, spec):
+    """The server's region: its provider, device and region as loaded.
+
+    Checks that the region runs the function ``spec`` names, that
+    Placement says so with a trait and that the guest was given the
+    region's PCI functions.
+    """
+    server = demo.servers[spec.name]
+    providers = inspection.allocated_regions(demo.cloud, server['id'])
+    check(len(providers) == 1, 'server %s holds %d FPGA regions, not 1',
+          spec.name, len(providers))
+    provider = providers[0]
+    check(provider.host == spec.host, 'server %s holds a region of %s',
+          spec.name, provider.host)
+    device, region = inspection.region_on_host(demo.cloud, provider)
+    function_id = scenario.bitstream(spec.function).function_id
+    check(region.function_id == function_id,
+          'region %s of server %s runs %s, not %s (%s)',
+          _region_name(provider), spec.name, region.function_id,
+          function_id, spec.function)
+    check(_function_trait(function_id) in provider.traits,
+          'provider %s lacks %s', provider.name,
+          _function_trait(function_id))
+    hostdevs = inspection.hostdevs(demo.cloud, provider.host, server['id'])
+    check(sorted(a for a, _ in hostdevs) == sorted(region.attach),
+          'server %s has hostdevs %s, its region attaches %s', spec.name,
+          [a for a, _ in hostdevs], list(region.attach))
+    return provider, region, hostdevs
+
+
+@titled('Showing what each server got (after a periodic update)')
+def show_servers(demo):
+    demo.cloud.update_resources()
+    rows, xml = [], []
+    for spec in scenario.SERVERS:
+        provider, region, hostdevs = _holding(demo, spec)
+        rows.append((spec.name, provider.host, provider.region,
+                     '%s (%s)' % (spec.function, _short(region.function_id)),
+                     _short(_function_trait(region.function_id), 29),
+                     ', '.join(a for a, _ in hostdevs)))
+        xml += ['%s:' % spec.name] + [_hostdev_xml(x) for _, x in hostdevs]
+    return Result(
+        '%d regions loaded, traits updated, hostdevs defined' % len(rows),
+        output.table(('server', 'host', 'region', 'loaded',
+                      'function trait', '<hostdev>'), rows),
+        '\n'.join(xml))
+
+
+def rebuild(spec):
+    booted = next(s for s in scenario.SERVERS if s.name == spec.name)
+
+    @titled('Rebuilding %s with image %s (and a periodic update)' % (
+        spec.name, spec.image))
+    def start(demo):
+        before, _, _ = _holding(demo, booted)
+        server = demo.servers[spec.name]
+        demo.user.post_server_action(server['id'], {'rebuild': {
+            'imageRef': demo.images[spec.image]['id']}})
+        demo.servers[spec.name] = _wait(demo, server['id'], 'ACTIVE')
+        demo.cloud.update_resources()
+        after, region, _ = _holding(demo, spec)
+        check(after.uuid == before.uuid, 'server %s moved from %s to %s',
+              spec.name, before.name, after.name)
+        return Result('same region %s, now %s (was %s)' % (
+            after.region, spec.function, booted.function))
+    return start
+
+
+def _gone(demo, server):
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while True:
+        try:
+            found = demo.user.get_server(server['id'])
+        except client.OpenStackApiNotFoundException:
+            return
+        check(found['status'] != 'ERROR' and time.monotonic() < deadline,
+              'server %s is %s, not gone', server['name'], found['status'])
+        time.sleep(_POLL)
+
+
+@titled('Deleting the servers')
+def delete_servers(demo):
+    for server in demo.servers.values():
+        demo.user.delete_server(server['id'])
+    for server in demo.servers.values():
+        _gone(demo, server)
+    demo.servers.clear()
+    rows = []
+    for p in sorted(inspection.fpga_providers(demo.cloud).values(),
+                    key=lambda p: p.name):
+        device, region = inspection.region_on_host(demo.cloud, p)
+        blank = scenario.BLANKS[device.board]
+        check(p.used == 0, '%s is still used (%d)', p.name, p.used)
+        check(region.function_id == blank.function_id,
+              'region %s runs %s after release, not the blank %s',
+              _region_name(p), region.function_id, blank.function_id)
+        check(p.function_ids() == {blank.function_id},
+              '%s has function traits for %s, not the blank %s', p.name,
+              sorted(p.function_ids()), blank.function_id)
+        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total),
+                     '%s (%s)' % (blank.name, _short(region.function_id)),
+                     _function_trait(region.function_id)))
+    return Result('%d regions free (usage 0) and blank' % len(rows),
+                  output.table(('host', 'region', 'FPGA used', 'loaded',
+                                'function trait'), rows))
+
+
+@titled('Deleting the flavors and images')
+def delete_flavors_and_images(demo):
+    for flavor_id in demo.flavors.values():
+        demo.operator.delete_flavor(flavor_id)
+    for name, image in demo.images.items():
+        person = (demo.operator if image['owner'] == scenario.OPERATOR.project
+                  else demo.user)
+        images.client(demo.cloud.glance_url, person.token).images.delete(
+            image['id'])
+    left = [f['name'] for f in demo.operator.get_flavors()
+            if f['id'] in demo.flavors.values()]
+    check(not left, 'flavors left: %s', left)
+    for person in (demo.operator, demo.user):
+        left = list(images.client(demo.cloud.glance_url,
+                                  person.token).images.list())
+        check(not left, 'images left: %s', [i['name'] for i in left])
+    count = len(demo.flavors), len(demo.images)
+    demo.flavors.clear()
+    demo.images.clear()
+    return Result('%d flavors and %d images deleted' % count)
+
+
+# The control plane's start-up comes first; the runner times it as step 1.
+STEPS = (
+    [configure_computes]
+    + [start_compute(host) for host in scenario.HOSTS]
+    + [list_providers, upload_bitstreams, upload_vm_images, create_flavors]
+    + [boot(spec) for spec in scenario.SERVERS]
+    + [show_servers, rebuild(scenario.REBUILD), delete_servers,
+       delete_flavors_and_images]
+)
