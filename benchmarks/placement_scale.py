@@ -1,0 +1,228 @@
+"""GET /allocation_candidates at cloud scale, for two provider layouts.
+
+Real Placement (``placement.direct``, in process, on a sqlite file) holds
+100 or 1,000 compute nodes of 16 FPGA regions each:
+
+- ``region``: today's layout, one child provider per region (total 1);
+- ``pooled``: one child provider per group of identical cards (same
+  vendor, board, interface and loaded function), total = the group's size;
+  Nova's ``objects.Resource`` list would then choose the region.
+
+It times the three requests Nova sends for FPGA flavors (one FPGA with a
+vendor trait, one with a function trait, two FPGAs in isolated groups),
+with Placement's defaults and with ``max_allocation_candidates=1000`` and
+the breadth-first strategy its documentation recommends for wide trees.
+Each configuration runs in its own process on a fresh database. Providers
+are written by bulk SQL (the API would take an hour at 1,000 hosts); the
+candidate counts printed beside each time show the data is what Nova's
+report client would have written. Prints figures; asserts nothing.
+
+Run from the top of a checkout: ``python -m benchmarks.placement_scale``
+(``--hosts 100`` for a quick run).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+GOAL_SECONDS = 1.0
+REGIONS_PER_HOST = 16
+LIMIT = 1000    # Nova's [scheduler] max_placement_results default.
+
+# A host's 16 single-region cards: (vendor, board, interface, function).
+CARDS = (
+    [('INTEL', 'N6000', 'IFC_A', 'FN_CRYPTO')] * 4 +
+    [('INTEL', 'N6000', 'IFC_A', None)] * 4 +
+    [('XILINX', 'U250', 'IFC_X', 'FN_VIDEO')] * 4 +
+    [('XILINX', 'U250', 'IFC_X', None)] * 4)
+assert len(CARDS) == REGIONS_PER_HOST
+
+COMPUTE = {'VCPU': 64, 'MEMORY_MB': 262144, 'DISK_GB': 2048}
+SERVER = 'VCPU:4,MEMORY_MB:8192,DISK_GB:20'
+QUERIES = {
+    'vendor trait': {
+        'resources': SERVER, 'resources1': 'FPGA:1',
+        'required1': 'CUSTOM_FPGA_INTEL', 'group_policy': 'isolate'},
+    'function trait': {
+        'resources': SERVER, 'resources1': 'FPGA:1',
+        'required1': 'CUSTOM_FPGA_FUNCTION_FN_CRYPTO',
+        'group_policy': 'isolate'},
+    'two isolated': {
+        'resources': SERVER,
+        'resources1': 'FPGA:1', 'required1': 'CUSTOM_FPGA_INTEL',
+        'resources2': 'FPGA:1', 'required2': 'CUSTOM_FPGA_XILINX',
+        'group_policy': 'isolate'},
+}
+TUNINGS = {
+    'defaults': {},
+    'tuned': {'max_allocation_candidates': 1000,
+              'allocation_candidates_generation_strategy': 'breadth-first'},
+}
+
+
+def card_traits(card):
+    vendor, board, interface, function = card
+    traits = ['CUSTOM_FPGA_' + vendor, 'CUSTOM_FPGA_%s_%s' % (vendor, board),
+              'CUSTOM_FPGA_INTERFACE_' + interface]
+    if function:
+        traits.append('CUSTOM_FPGA_FUNCTION_' + function)
+    return traits
+
+
+def children(layout):
+    """[(total, traits)] of one host's FPGA providers."""
+    if layout == 'region':
+        return [(1, card_traits(card)) for card in CARDS]
+    groups = {}
+    for card in CARDS:
+        groups[card] = groups.get(card, 0) + 1
+    return [(count, card_traits(card)) for card, count in groups.items()]
+
+
+def expected_candidates(layout, hosts, query):
+    """What a correct database answers, before Nova's limit applies."""
+    per_host = {'region': {'vendor trait': 8, 'function trait': 4,
+                           'two isolated': 64},
+                'pooled': {'vendor trait': 2, 'function trait': 1,
+                           'two isolated': 4}}[layout][query]
+    return min(per_host * hosts, LIMIT)
+
+
+def populate(connection, layout, hosts):
+    """Write the providers, inventories and traits by bulk SQL."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(connection)
+    meta = sa.MetaData()
+    meta.reflect(engine, only=['resource_providers', 'inventories',
+                               'traits', 'resource_provider_traits',
+                               'resource_classes'])
+    rps, inventories, traits, rp_traits = (
+        meta.tables[t] for t in ('resource_providers', 'inventories',
+                                 'traits', 'resource_provider_traits'))
+    with engine.begin() as conn:
+        class_ids = dict(conn.execute(sa.select(
+            meta.tables['resource_classes'].c.name,
+            meta.tables['resource_classes'].c.id)).all())
+        trait_ids = dict(conn.execute(sa.select(traits.c.name,
+                                                traits.c.id)).all())
+        rp_rows, inv_rows, trait_rows = [], [], []
+        next_id = 1
+        for host in range(hosts):
+            root = next_id
+            next_id += 1
+            rp_rows.append(dict(id=root, uuid=str(uuid.uuid4()),
+                                name='compute%04d' % host, generation=1,
+                                root_provider_id=root,
+                                parent_provider_id=None))
+            for rc, total in COMPUTE.items():
+                inv_rows.append(_inventory(root, class_ids[rc], total))
+            for index, (total, names) in enumerate(children(layout)):
+                child = next_id
+                next_id += 1
+                rp_rows.append(dict(
+                    id=child, uuid=str(uuid.uuid4()),
+                    name='compute%04d_FPGA_%02d' % (host, index),
+                    generation=1, root_provider_id=root,
+                    parent_provider_id=root))
+                inv_rows.append(_inventory(child, class_ids['FPGA'], total))
+                trait_rows.extend(
+                    dict(resource_provider_id=child, trait_id=trait_ids[n])
+                    for n in names)
+        conn.execute(rps.insert(), rp_rows)
+        conn.execute(inventories.insert(), inv_rows)
+        conn.execute(rp_traits.insert(), trait_rows)
+    engine.dispose()
+    return len(rp_rows)
+
+
+def _inventory(rp_id, rc_id, total):
+    return dict(resource_provider_id=rp_id, resource_class_id=rc_id,
+                total=total, reserved=0, min_unit=1, max_unit=total,
+                step_size=1, allocation_ratio=1.0)
+
+
+def measure(layout, hosts, tuning, repeat):
+    """One configuration, in this process: {query: (seconds, count)}."""
+    from oslo_config import cfg
+    from placement import conf as placement_conf
+    from placement import direct
+
+    workdir = tempfile.mkdtemp(prefix='placement-scale-')
+    connection = 'sqlite:///' + os.path.join(workdir, 'placement.db')
+    conf = cfg.ConfigOpts()
+    placement_conf.register_opts(conf)
+    conf.set_default('connection', connection, 'placement_database')
+    conf([], default_config_files=[])
+    conf.set_override('sync_on_startup', True, 'placement_database')
+    for name, value in TUNINGS[tuning].items():
+        conf.set_override(name, value, 'placement')
+    figures = {}
+    with direct.PlacementDirect(conf, latest_microversion=True) as client:
+        names = {t for card in CARDS for t in card_traits(card)}
+        for name in sorted(names):
+            resp = client.put('/traits/' + name)
+            assert resp.status_code in (201, 204), resp.text
+        populate(connection, layout, hosts)
+        for query, params in QUERIES.items():
+            params = dict(params, limit=str(LIMIT))
+            times, count = [], None
+            for _ in range(repeat):
+                start = time.perf_counter()
+                resp = client.get('/allocation_candidates', params=params)
+                times.append(time.perf_counter() - start)
+                assert resp.status_code == 200, resp.text
+                count = len(resp.json()['allocation_requests'])
+            figures[query] = (statistics.median(times), count)
+    return figures
+
+
+def run_child(layout, hosts, tuning, repeat):
+    out = subprocess.run(
+        [sys.executable, '-m', 'benchmarks.placement_scale', '--child',
+         layout, str(hosts), tuning, '--repeat', str(repeat)],
+        check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--hosts', type=int, action='append',
+                        help='compute nodes (repeatable; 100 and 1000)')
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--child', nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        layout, hosts, tuning = args.child
+        print(json.dumps(measure(layout, int(hosts), tuning, args.repeat)))
+        return 0
+    print('GET /allocation_candidates, real Placement on sqlite, %d FPGA '
+          'regions per host, limit=%d, median of %d; goal <= %.1f s'
+          % (REGIONS_PER_HOST, LIMIT, args.repeat, GOAL_SECONDS))
+    print('%-6s %-7s %-9s %-15s %9s %8s %7s' % (
+        'hosts', 'layout', 'tuning', 'request', 'seconds', '/goal',
+        'count'))
+    status = 0
+    for hosts in args.hosts or [100, 1000]:
+        for layout in ('region', 'pooled'):
+            for tuning in TUNINGS:
+                figures = run_child(layout, hosts, tuning, args.repeat)
+                for query, (seconds, count) in figures.items():
+                    want = expected_candidates(layout, hosts, query)
+                    note = '' if count == want else '  (expected %d)' % want
+                    status |= count != want
+                    print('%-6d %-7s %-9s %-15s %9.3f %7.2fx %7d%s' % (
+                        hosts, layout, tuning, query, seconds,
+                        seconds / GOAL_SECONDS, count, note))
+                sys.stdout.flush()
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())
