@@ -20,9 +20,13 @@ MiB = 1024 * 1024
 
 @dataclasses.dataclass(frozen=True)
 class Prepared:
-    """A bitstream ready for programming: its local path and header."""
+    """A bitstream ready for programming: its local path and header.
 
-    path: str
+    ``path`` is None when the region holds the bitstream's function
+    already: nothing is to be programmed, so no byte was read.
+    """
+
+    path: ty.Optional[str]
     header: headers.Header
     image_meta: ty.Mapping
 
@@ -43,6 +47,15 @@ def _check_properties(image, header):
                 'its %s is %s but the file says %s' % (name, claimed, found))
 
 
+def _noted_header(cache, image):
+    noted = cache.recall(image)
+    try:
+        return headers.Header(**noted) if noted else None
+    except TypeError:
+        # Written by another version of this module.
+        return None
+
+
 def prepare(context, image_api, cache, region, device, request,
             verify_signatures=False, trusted_certificate_ids=()):
     """Resolve, fetch, verify and check the bitstream ``request`` names.
@@ -51,14 +64,24 @@ def prepare(context, image_api, cache, region, device, request,
     (a function name) set, the other None. ``image_api`` is Nova's
     ``nova.image.glance.API()`` and ``context`` the instance's request
     context. Raises a BitstreamError naming the image and the cause.
+
+    When the region holds the bitstream's function already (by the header
+    noted in the cache), nothing is read; a signature, when required, is
+    always checked on the whole file.
     """
     image = glance.resolve(context, image_api, region,
                            bitstream_id=request.bitstream_id,
                            function=request.function, device=device)
     try:
+        header = None if verify_signatures else _noted_header(cache, image)
+        if header is not None and header.function_id == region.function_id:
+            headers.check_fits(header, region)
+            _check_properties(image, header)
+            return Prepared(path=None, header=header, image_meta=image)
         path = cache.get(image, functools.partial(
             glance.fetch, context, image_api, image['id']))
         header = headers.parse(path)
+        cache.note(image, dataclasses.asdict(header))
         headers.check_fits(header, region)
         _check_properties(image, header)
         if verify_signatures:

@@ -2,9 +2,11 @@
 
 Layout of the cache directory::
 
-    <algo>/<hash value>   verified bitstreams, named by Glance's os_hash_value
-    tmp/                  downloads in progress
-    locks/                lock files, one per hash value
+    <algo>/<hash value>         verified bitstreams, named by Glance's
+                                os_hash_value
+    notes/<algo>/<hash value>   each one's parsed header (see ``note``)
+    tmp/                        downloads in progress
+    locks/                      lock files, one per hash value
 
 A file is named by its content hash only, so images with the same content
 share one file, and nothing gets a name before its hash matched.
@@ -13,12 +15,20 @@ Every hit is hashed again in full before its path is returned. The file
 goes into hardware, where a flipped bit can wedge the card; a sequential
 read costs little next to programming a region; and with no record of past
 checks there is nothing that can go stale (a crash after a rename, a disk
-error, an edit by hand are all caught the same way).
+error, an edit by hand are all caught the same way). Downloads are hashed
+as they are written, so a fetched file is not read back; nor is it synced
+to disk, since the next hit hashes it again anyway.
+
+A note keeps what was parsed from an entry's header, so a spawn whose
+region already holds the function needs no byte of the file. Content
+named by its hash never changes, so a note is trusted as far as the entry
+itself: it goes whenever the cache drops or replaces the entry, and it
+binds to the entry's inode and size against replacement by hand.
 
 Downloads are serialised per hash value with an external lock, so one
 fetch serves every thread and process that asks at once. Memory does not
-grow with the bitstream: ``fetch`` streams to a file and hashing reads it
-back in fixed-size chunks.
+grow with the bitstream: ``fetch`` streams to a file and hits are hashed
+in fixed-size chunks.
 
 The size cap is enforced after each download and at start, evicting by
 mtime, which every hit refreshes.
@@ -26,6 +36,7 @@ mtime, which every hit refreshes.
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -41,6 +52,7 @@ LOG = logging.getLogger(__name__)
 DEFAULT_ALGO = 'sha512'
 TMP = 'tmp'
 LOCKS = 'locks'
+NOTES = 'notes'
 _EVICT_LOCK = 'evict'
 
 
@@ -87,6 +99,23 @@ class _Wanted:
         self.size = size if isinstance(size, int) and size > 0 else None
 
 
+class _HashingFile:
+    """A binary file that hashes what is written to it, as it goes."""
+
+    def __init__(self, f, algo):
+        self._file = f
+        self._digest = hashlib.new(algo)
+        self.size = 0
+
+    def write(self, data):
+        self._digest.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    def hexdigest(self):
+        return self._digest.hexdigest()
+
+
 class Cache:
     """Bitstreams on local disk, at most ``max_bytes`` of them."""
 
@@ -126,7 +155,8 @@ class Cache:
         """The path of a verified local copy of the image's data.
 
         ``image`` is the image's metadata from Nova's image API;
-        ``fetch(dst_path)`` writes the image's data to ``dst_path``.
+        ``fetch(dst)`` writes the image's data to ``dst``, a binary file
+        open for writing.
         Raises a BitstreamError naming the image, or what ``fetch`` raised;
         either way no partial file is left behind.
         """
@@ -138,7 +168,7 @@ class Cache:
                             external=True, lock_path=self._locks):
             # Another caller may have fetched it while this one waited.
             if not self._verified(path, wanted):
-                _remove(path)
+                self._drop(path)
                 self._fetch(path, wanted, fetch)
         self._evict(keep=path)
         return path
@@ -165,10 +195,11 @@ class Cache:
     def _fetch(self, path, wanted, fetch):
         fd, tmp = tempfile.mkstemp(dir=self._tmp, prefix='fetch-')
         try:
-            with os.fdopen(fd, 'rb') as held:
+            with os.fdopen(fd, 'wb') as held:
                 fcntl.flock(held, fcntl.LOCK_EX)
-                fetch(tmp)
-                self._check(tmp, wanted)
+                written = _HashingFile(held, wanted.algo)
+                fetch(written)
+                self._check(written, wanted)
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 os.replace(tmp, path)
         except BaseException:
@@ -178,23 +209,66 @@ class Cache:
                  path)
 
     @staticmethod
-    def _check(tmp, wanted):
-        size = os.path.getsize(tmp)
-        if wanted.size is not None and size != wanted.size:
+    def _check(written, wanted):
+        if wanted.size is not None and written.size != wanted.size:
             raise exception.SizeMismatch(
                 'fetched %d bytes, Glance says the image has %d' % (
-                    size, wanted.size), image=wanted.image)
-        actual = hash_file(tmp, wanted.algo)
+                    written.size, wanted.size), image=wanted.image)
+        actual = written.hexdigest()
         if actual != wanted.value:
             raise exception.HashMismatch(
                 'data fetched has %s %s, Glance expects %s' % (
                     wanted.algo, actual, wanted.value), image=wanted.image)
 
+    def _note_path(self, wanted):
+        return os.path.join(self.directory, NOTES, wanted.algo, wanted.value)
+
+    def _drop(self, path):
+        """Remove an entry, its note first."""
+        algo, value = path.split(os.sep)[-2:]
+        _remove(os.path.join(self.directory, NOTES, algo, value))
+        _remove(path)
+
+    def note(self, image, header):
+        """Keep ``header`` (a dict for JSON), read from the verified entry."""
+        wanted = _Wanted(image)
+        st = os.stat(self.path(wanted.algo, wanted.value))
+        path = self._note_path(wanted)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._tmp, prefix='note-')
+        try:
+            with os.fdopen(fd, 'w') as f:
+                json.dump({'inode': st.st_ino, 'size': st.st_size,
+                           'header': header}, f)
+            os.replace(tmp, path)
+        except BaseException:
+            _remove(tmp)
+            raise
+
+    def recall(self, image):
+        """The header noted for the image's entry; None if none holds.
+
+        No byte of the entry is read. A hit refreshes its LRU stamp.
+        """
+        wanted = _Wanted(image)
+        path = self.path(wanted.algo, wanted.value)
+        try:
+            st = os.stat(path)
+            with open(self._note_path(wanted)) as f:
+                noted = json.load(f)
+            if (noted['inode'], noted['size']) != (st.st_ino, st.st_size):
+                return None
+            header = noted['header']
+            os.utime(path)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return header
+
     def _entries(self):
         """``(mtime, size, path)`` of every cached bitstream."""
         found = []
         for algo in os.listdir(self.directory):
-            if algo in (TMP, LOCKS):
+            if algo in (TMP, LOCKS, NOTES):
                 continue
             folder = os.path.join(self.directory, algo)
             try:
@@ -223,5 +297,5 @@ class Cache:
                     continue
                 LOG.info('Evicting cached bitstream %s (%d bytes)', path,
                          size)
-                _remove(path)
+                self._drop(path)
                 total -= size

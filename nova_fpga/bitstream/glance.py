@@ -173,10 +173,10 @@ def resolve(context, image_api, region, bitstream_id=None, function=None,
     return _by_function(context, image_api, region, device, function)
 
 
-def fetch(context, image_api, image_id, dst_path):
-    """Write the image's data to ``dst_path``, streaming."""
+def fetch(context, image_api, image_id, dst):
+    """Write the image's data to ``dst``, a binary file, streaming."""
     try:
-        image_api.download(context, image_id, dest_path=dst_path)
+        image_api.download(context, image_id, data=dst)
     except Exception as e:
         raise exception.ImageServiceError(
             'download failed: %s' % e, image={'id': image_id}) from e

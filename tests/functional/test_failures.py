@@ -80,9 +80,8 @@ class FailureTest(libvirt_base.FPGAServersTestBase):
     def test_download_cut(self):
         image_id = self.add_bitstream(self.data, fpga_function='nlb')
 
-        def download(context, image_id, dst_path=None, **kwargs):
-            with open(dst_path, 'wb') as f:
-                f.write(self.data[:len(self.data) // 2])
+        def download(context, image_id, data=None, **kwargs):
+            data.write(self.data[:len(self.data) // 2])
             raise IOError('connection reset by peer')
         self.useFixture(fixtures.MockPatchObject(
             self.glance, 'download', download))

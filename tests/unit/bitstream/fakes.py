@@ -52,11 +52,12 @@ def make_gbs(interface_id=INTERFACE, afu_id=AFU, payload=b'\xa5' * 64,
 
 
 def cache_files(directory):
-    """Files of a cache directory but its lock files, relative to it."""
+    """Files of a cache directory but its locks and notes, relative to it."""
     return sorted(os.path.relpath(os.path.join(root, name), directory)
                   for root, _, names in os.walk(directory)
                   for name in names
-                  if os.path.relpath(root, directory) != cache.LOCKS)
+                  if os.path.relpath(root, directory).split(os.sep)[0]
+                  not in (cache.LOCKS, cache.NOTES))
 
 
 class Image:
@@ -156,5 +157,8 @@ class FakeImageAPI:
             self.downloads += 1
         if self.fail_download:
             raise self.fail_download
+        if data is not None:
+            data.write(self.images[id_or_uri].data)
+            return
         with open(dest_path, 'wb') as f:
             f.write(self.images[id_or_uri].data)

@@ -29,7 +29,7 @@ def image(data, image_id='a1b2c3d4-0000-4000-8000-000000000001',
 
 
 class Fetch:
-    """``fetch(dst_path)`` that writes ``data`` and counts its calls."""
+    """``fetch(dst)`` that writes ``data`` and counts its calls."""
 
     def __init__(self, data, delay=0, fail_after=None, error=None):
         self.data = data
@@ -39,16 +39,14 @@ class Fetch:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def __call__(self, dst_path):
+    def __call__(self, dst):
         with self._lock:
             self.calls += 1
         time.sleep(self.delay)
-        with open(dst_path, 'wb') as f:
-            if self.fail_after is not None:
-                f.write(self.data[:self.fail_after])
-                f.flush()
-                raise self.error
-            f.write(self.data)
+        if self.fail_after is not None:
+            dst.write(self.data[:self.fail_after])
+            raise self.error
+        dst.write(self.data)
 
 
 class CacheTest(testtools.TestCase):
@@ -272,7 +270,8 @@ class CacheTest(testtools.TestCase):
                 with open(%(counter)r, 'a') as f:
                     f.write('fetch\\n')
                 time.sleep(0.5)
-                shutil.copyfile(%(blob)r, dst)
+                with open(%(blob)r, 'rb') as f:
+                    shutil.copyfileobj(f, dst)
 
             c = cache.Cache(%(dir)r, 1024 * 1024)
             print(c.get(%(meta)r, fetch))
@@ -314,10 +313,9 @@ class CacheTest(testtools.TestCase):
                 'os_hash_value': digest.hexdigest()}
         self.cache = cache.Cache(self.dir, 2 * size)
 
-        def fetch(dst_path):
-            with open(dst_path, 'wb') as f:
-                for _ in range(size // len(block)):
-                    f.write(block)
+        def fetch(dst):
+            for _ in range(size // len(block)):
+                dst.write(block)
 
         tracemalloc.start()
         try:
@@ -328,3 +326,70 @@ class CacheTest(testtools.TestCase):
             tracemalloc.stop()
         self.assertEqual(size, os.path.getsize(path))
         self.assertLess(peak, 8 * MiB)
+
+
+class NoteTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.FakeLogger())
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.cache = cache.Cache(self.dir, 64 * KiB)
+        self.data = b'bitstream' * 100
+        self.meta = image(self.data)
+        self.path = self.cache.get(self.meta, Fetch(self.data))
+
+    def test_recalled_as_noted(self):
+        self.assertIsNone(self.cache.recall(self.meta))
+        self.cache.note(self.meta, {'function_id': 'ab', 'size': 3})
+        self.assertEqual({'function_id': 'ab', 'size': 3},
+                         self.cache.recall(self.meta))
+
+    def test_recall_refreshes_the_entry(self):
+        self.cache.note(self.meta, {'x': 1})
+        os.utime(self.path, (1000, 1000))
+        self.cache.recall(self.meta)
+        self.assertGreater(os.stat(self.path).st_mtime, 1000)
+
+    def test_stale_once_the_entry_is_replaced(self):
+        self.cache.note(self.meta, {'x': 1})
+        with open(self.path, 'wb') as f:
+            f.write(b'x' * len(self.data))
+        self.assertEqual({'x': 1}, self.cache.recall(self.meta))
+        # Fetched again: a new file, so the note no longer holds.
+        self.cache.get(self.meta, Fetch(self.data))
+        self.assertIsNone(self.cache.recall(self.meta))
+
+    def test_no_entry_no_note(self):
+        self.cache.note(self.meta, {'x': 1})
+        os.unlink(self.path)
+        self.assertIsNone(self.cache.recall(self.meta))
+
+    def test_unreadable_note_is_none(self):
+        self.cache.note(self.meta, {'x': 1})
+        note = os.path.join(self.dir, cache.NOTES, 'sha512',
+                            self.meta['os_hash_value'])
+        with open(note, 'w') as f:
+            f.write('{not json')
+        self.assertIsNone(self.cache.recall(self.meta))
+
+    def test_evicted_with_its_entry(self):
+        self.cache.note(self.meta, {'x': 1})
+        other = b'o' * (64 * KiB - 100)
+        self.cache.get(image(other, image_id='other'), Fetch(other))
+        self.assertFalse(os.path.exists(self.path))
+        self.assertEqual([], os.listdir(
+            os.path.join(self.dir, cache.NOTES, 'sha512')))
+
+    def test_a_download_is_hashed_as_written(self):
+        data = b'fresh' * 100
+        hashed = []
+        real = cache.hash_file
+        self.useFixture(fixtures.MockPatchObject(
+            cache, 'hash_file',
+            side_effect=lambda *a: hashed.append(a) or real(*a)))
+        path = self.cache.get(image(data, image_id='fresh'), Fetch(data))
+        self.assertEqual([], hashed)
+        # A hit reads the entry back, once.
+        self.cache.get(image(data, image_id='fresh'), Fetch(data))
+        self.assertEqual([(path, 'sha512')], hashed)

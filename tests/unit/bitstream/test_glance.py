@@ -252,16 +252,18 @@ class FetchTest(testtools.TestCase):
 
     def test_download(self):
         api = fakes.FakeImageAPI(bitstream(1))
-        glance.fetch(CONTEXT, api, uuid(1), self.dst)
-        self.assertEqual(('download', CONTEXT, uuid(1), self.dst),
-                         api.calls[-1])
+        with open(self.dst, 'wb') as dst:
+            glance.fetch(CONTEXT, api, uuid(1), dst)
+        # Written to the file given, not to a path of Nova's choosing.
+        self.assertEqual(('download', CONTEXT, uuid(1), None), api.calls[-1])
         with open(self.dst, 'rb') as f:
             self.assertEqual(fakes.make_gbs(), f.read())
 
     def test_download_failing(self):
         api = fakes.FakeImageAPI(bitstream(1))
         api.fail_download = IOError('connection reset')
-        e = self.assertRaises(exception.ImageServiceError, glance.fetch,
-                              CONTEXT, api, uuid(1), self.dst)
+        with open(self.dst, 'wb') as dst:
+            e = self.assertRaises(exception.ImageServiceError, glance.fetch,
+                                  CONTEXT, api, uuid(1), dst)
         self.assertEqual('bitstream image %s: download failed: connection '
                          'reset' % uuid(1), str(e))

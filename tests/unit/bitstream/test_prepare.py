@@ -1,4 +1,5 @@
 import collections
+import dataclasses
 import errno
 import inspect
 import os
@@ -159,6 +160,51 @@ class PrepareTest(testtools.TestCase):
                               bitstream_id=GBS_ID, verify_signatures=True)
         self.assertIn('bitstream image %s (nlb0): signature verification '
                       'failed' % GBS_ID, str(e))
+
+    def test_region_holding_the_function_needs_no_byte(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        first = self.prepare(api, bitstream_id=GBS_ID)
+        # Same size, other bytes: a read would see the hash mismatch and
+        # fetch again.
+        with open(first.path, 'r+b') as f:
+            f.write(b'\0' * 16)
+        loaded = dataclasses.replace(REGION, function_id=fakes.AFU)
+        self.useFixture(fixtures.MockPatchObject(
+            cache, 'hash_file', side_effect=AssertionError('hashed')))
+        prepared = self.prepare(api, bitstream_id=GBS_ID, region=loaded)
+        self.assertIsNone(prepared.path)
+        self.assertEqual(first.header, prepared.header)
+        self.assertEqual(1, api.downloads)
+
+    def test_region_to_program_gets_a_verified_file(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        first = self.prepare(api, bitstream_id=GBS_ID)
+        with open(first.path, 'r+b') as f:
+            f.write(b'\0' * 16)
+        other = dataclasses.replace(REGION, function_id=fakes.OTHER_INTERFACE)
+        prepared = self.prepare(api, bitstream_id=GBS_ID, region=other)
+        self.assertEqual(first.path, prepared.path)
+        self.assertEqual(2, api.downloads)
+        with open(prepared.path, 'rb') as f:
+            self.assertEqual(fakes.make_gbs(), f.read())
+
+    def test_noted_header_is_checked_against_the_region(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        self.prepare(api, bitstream_id=GBS_ID)
+        # Programmed by hand with this function but now another interface.
+        moved = dataclasses.replace(REGION, function_id=fakes.AFU,
+                                    interface_id=fakes.OTHER_INTERFACE)
+        e = self.assertRaises(exception.IncompatibleBitstream, self.prepare,
+                              api, bitstream_id=GBS_ID, region=moved)
+        self.assertIn(fakes.OTHER_INTERFACE, str(e))
+
+    def test_signatures_always_read_the_file(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        self.prepare(api, bitstream_id=GBS_ID)
+        loaded = dataclasses.replace(REGION, function_id=fakes.AFU)
+        self.assertRaises(exception.SignatureFailed, self.prepare, api,
+                          bitstream_id=GBS_ID, region=loaded,
+                          verify_signatures=True)
 
     def test_every_error_is_a_bitstream_error(self):
         errors = [cls for _, cls in inspect.getmembers(exception,

@@ -1,0 +1,138 @@
+"""An uncached bitstream from a real Glance: our fetch next to glanceclient's.
+
+A real glance-api (gunicorn, file store, on loopback) holds one image of
+``--size-mb`` MiB. Alternating, each ``--repeat`` times: a plain
+glanceclient download of it to a file, and what a spawn does for an
+uncached bitstream (Nova's image API, hashed while written, renamed into
+an empty cache). Each run is its own process, so its peak RSS growth
+(VmHWM after, minus VmRSS before) is its own. Prints figures; asserts
+nothing.
+
+Run from the top of a checkout: ``python -m benchmarks.bitstream_stream``.
+"""
+
+import argparse
+import functools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+MiB = 1024 * 1024
+GOAL_RATIO = 0.9
+GOAL_RSS_MIB = 32
+BLOCK = 4 * MiB
+
+
+def _memory(field):
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError('no %s in /proc/self/status' % field)
+
+
+def _plain(url, token, image_id, workdir):
+    from nova_fpga.demo import images
+    client = images.client(url, token)
+    with open(os.path.join(workdir, 'plain'), 'wb') as f:
+        for chunk in client.images.data(image_id):
+            f.write(chunk)
+
+
+def _ours(url, token, image_id, workdir):
+    from nova.image import glance as nova_glance
+
+    from nova_fpga.bitstream import cache as cache_mod
+    from nova_fpga.bitstream import glance
+    from nova_fpga.demo import images
+    images.use_glance(url)
+    user, project = token.split(':')[:2]
+    context = images.request_context(user, project)
+    api = nova_glance.API()
+    meta = api.get(context, image_id)
+    cache = cache_mod.Cache(os.path.join(workdir, 'cache'), 1 << 40)
+    cache.get(meta, functools.partial(glance.fetch, context, api, image_id))
+
+
+def child(way, url, token, image_id, workdir):
+    """One download in this process: (seconds, peak RSS growth)."""
+    # Imports first, so only the download's own memory counts.
+    import glanceclient  # noqa: F401
+    import nova.image.glance  # noqa: F401
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')
+    before = _memory('VmRSS')
+    start = time.perf_counter()
+    {'plain': _plain, 'ours': _ours}[way](url, token, image_id, workdir)
+    seconds = time.perf_counter() - start
+    return seconds, _memory('VmHWM') - before
+
+
+def run_child(way, url, token, image_id):
+    with tempfile.TemporaryDirectory(prefix='stream-') as workdir:
+        out = subprocess.run(
+            [sys.executable, '-m', 'benchmarks.bitstream_stream', '--child',
+             way, url, token, image_id, workdir],
+            check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def measure(url, token, size_mb, repeat):
+    from nova_fpga.demo import images
+    with tempfile.TemporaryDirectory(prefix='stream-src-') as src:
+        path = os.path.join(src, 'bitstream')
+        with open(path, 'wb') as f:
+            block = os.urandom(BLOCK)
+            for _ in range(size_mb * MiB // BLOCK):
+                f.write(block)
+        image = images.upload(url, token, path, 'stream-%d' % size_mb)
+    runs = {'plain': [], 'ours': []}
+    for _ in range(repeat):
+        for way in runs:
+            runs[way].append(run_child(way, url, token, image['id']))
+    images.client(url, token).images.delete(image['id'])
+    return {way: (statistics.median(s for s, _ in results),
+                  max(rss for _, rss in results))
+            for way, results in runs.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--size-mb', type=int, action='append',
+                        help='image size in MiB (repeatable; 64 and 1024)')
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--child', nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return 0
+
+    from nova_fpga.demo import glance
+    from nova_fpga.demo import identity
+    token = identity.make_token('bench', 'bench')
+    with tempfile.TemporaryDirectory(prefix='stream-glance-') as workdir:
+        with glance.GlanceServer(workdir) as server:
+            print('Uncached bitstream from a real Glance on loopback, median '
+                  'of %d; goals: ours/plain >= %.1fx, RSS growth <= %d MiB'
+                  % (args.repeat, GOAL_RATIO, GOAL_RSS_MIB))
+            print('%8s %12s %12s %9s %10s %10s' % (
+                'MiB', 'plain MiB/s', 'ours MiB/s', 'ratio', 'plain RSS',
+                'ours RSS'))
+            for size_mb in args.size_mb or [64, 1024]:
+                figures = measure(server.url, token, size_mb, args.repeat)
+                plain, ours = figures['plain'], figures['ours']
+                print('%8d %12.1f %12.1f %8.2fx %9.1fM %9.1fM' % (
+                    size_mb, size_mb / plain[0], size_mb / ours[0],
+                    plain[0] / ours[0], plain[1] / MiB, ours[1] / MiB))
+                sys.stdout.flush()
+            print('ours: Nova image API download, hashed while written, '
+                  'renamed into the cache; RSS: peak growth of one download')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
