@@ -7,6 +7,7 @@ from oslo_log import log as logging
 import stevedore
 
 from nova_fpga import model
+from nova_fpga import sysfs
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = 'nova_fpga.backends'
@@ -49,9 +50,10 @@ def discover(sysfs_root, dev_root, backend_names):
     """Return the host's model.Inventory."""
     check_root(sysfs_root)
     found = []
-    for backend in load_backends(tuple(backend_names), sysfs_root,
-                                 dev_root):
-        found.extend(backend.discover())
+    with sysfs.one_reading():
+        for backend in load_backends(tuple(backend_names), sysfs_root,
+                                     dev_root):
+            found.extend(backend.discover())
     return model.Inventory(devices=tuple(merge(found)))
 
 

@@ -145,14 +145,14 @@ class BadContentTest(SimulatedHostTest):
         self.build('d5005')
         afu_id = os.path.realpath(self.sys_path(
             'devices/*/*/*/fpga_region/*/dfl-port.0/afu_id'))
-        real_open = open
+        real_open = os.open
 
         def busy_open(path, *args, **kwargs):
             if os.path.realpath(path) == afu_id:
                 raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
             return real_open(path, *args, **kwargs)
 
-        with mock.patch.object(sysfs, 'open', busy_open, create=True):
+        with mock.patch.object(os, 'open', busy_open):
             self.assert_unhealthy_region('0000:10:00.0',
                                          os.strerror(errno.EBUSY))
 

@@ -44,7 +44,8 @@ class ReadTest(testtools.TestCase):
 
     def test_kernel_error_names_errno(self):
         path = self.attr('afu_id', b'')
-        with mock.patch.object(sysfs, 'open', create=True,
+        # The kernel answers a read of an attribute it cannot give now.
+        with mock.patch.object(os, 'read',
                                side_effect=OSError(errno.EBUSY, 'busy')):
             e = self.assertRaises(sysfs.Unreadable, sysfs.read, path)
         self.assertEqual(os.strerror(errno.EBUSY), e.reason)
@@ -100,9 +101,74 @@ class PathTest(testtools.TestCase):
         self.assertEqual('0000:01:00.0', sysfs.pci_address_of(link))
         self.assertIsNone(sysfs.pci_address_of(root))
 
+    def test_pci_address_of_a_path_through_a_linked_directory(self):
+        # The last component is no link: the whole path is resolved.
+        root = self.useFixture(fixtures.TempDir()).path
+        device = os.path.join(root, 'devices', 'pci0000:00', '0000:3b:00.0')
+        os.makedirs(os.path.join(device, 'xrt', 'region0'))
+        os.makedirs(os.path.join(root, 'bus'))
+        link = os.path.join(root, 'bus', 'card')
+        os.symlink(device, link)
+        self.assertEqual('0000:3b:00.0', sysfs.pci_address_of(
+            os.path.join(link, 'xrt', 'region0')))
+
+    def test_numbered_passes_over_dangling_links(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        os.mkdir(os.path.join(root, 'region1'))
+        os.symlink(os.path.join(root, 'gone'), os.path.join(root, 'region2'))
+        self.assertEqual([1], [n for n, _ in sysfs.numbered(root, 'region')])
+
     def test_numbered_sorts_numerically(self):
         root = self.useFixture(fixtures.TempDir()).path
         for name in ('region10', 'region2', 'regionx', 'other1'):
             os.mkdir(os.path.join(root, name))
         self.assertEqual([2, 10],
                          [n for n, _ in sysfs.numbered(root, 'region')])
+
+
+class OneReadingTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.root = self.useFixture(fixtures.TempDir()).path
+        device = os.path.join(self.root, 'bus', 'pci', 'devices',
+                              '0000:01:00.0')
+        os.makedirs(device)
+        for name, value in (('vendor', '0x8086'), ('device', '0xbcce')):
+            with open(os.path.join(device, name), 'w') as f:
+                f.write(value + '\n')
+        self.opened = []
+        real_open = os.open
+
+        def counting_open(path, *args, **kwargs):
+            self.opened.append(path)
+            return real_open(path, *args, **kwargs)
+        self.useFixture(fixtures.MockPatchObject(os, 'open', counting_open))
+
+    def read(self):
+        sysfs.pci_vendor_id(self.root, '0000:01:00.0')
+        sysfs.pci_function(self.root, '0000:01:00.0')
+        sysfs.pci_addresses(self.root)
+
+    def opened_by(self, func):
+        del self.opened[:]
+        func()
+        return len(self.opened)
+
+    def test_once_within_a_reading(self):
+        one_pass = self.opened_by(self.read)
+        self.assertGreater(one_pass, 0)
+
+        def twice_in_a_reading():
+            with sysfs.one_reading():
+                self.read()
+                with sysfs.one_reading():
+                    self.read()
+                self.read()
+        self.assertEqual(one_pass, self.opened_by(twice_in_a_reading))
+
+    def test_afresh_outside_one(self):
+        one_pass = self.opened_by(self.read)
+        with sysfs.one_reading():
+            self.read()
+        self.assertEqual(one_pass, self.opened_by(self.read))
