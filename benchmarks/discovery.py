@@ -1,8 +1,8 @@
 """Discovery time on a simulated host with 16 cards, next to its floor.
 
 The floor is the time to open and read (one read(2) each) the very files
-discovery reads, in a plain loop: what is left above it is discovery's own work (directory walks,
-links, parsing). Prints figures; asserts nothing.
+discovery reads, in a plain loop: what is left above it is discovery's own
+work (directory walks, links, parsing). Prints figures; asserts nothing.
 """
 
 import argparse

@@ -16,7 +16,6 @@ import testtools
 from nova_fpga import conf
 from nova_fpga import discovery
 from nova_fpga import simulator
-from nova_fpga import sysfs
 
 ALL = list(conf.BACKEND_NAMES)
 
