@@ -10,7 +10,6 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 ``register_alias`` makes this module importable as ``nova.virt.fpga_libvirt``.
 """
 
-import copy
 import sys
 
 from keystoneauth1 import exceptions as ks_exc
@@ -110,8 +109,9 @@ class FPGADriverMixin:
             placement.update(provider_tree, nodename, inventory,
                              self._fpga_options,
                              self._fpga_in_use(allocations))
-        # The parent cached its copy before the FPGA providers changed.
-        self.provider_tree = copy.deepcopy(provider_tree)
+        # The parent's own copy of the tree (self.provider_tree) is left
+        # without the FPGA providers: it serves only its vGPU allocation,
+        # and copying 64 providers again would double our periodic cost.
 
     def _fpga_identifiers(self, instance):
         """The identifiers of the regions the instance holds, in order.
