@@ -145,11 +145,11 @@ class FPGADriverMixin:
         A bad request aborts the build; any other failure raises
         AssignmentFailed.
         """
+        image_properties = nova_utils.get_image_from_system_metadata(
+            instance.system_metadata)['properties']
         try:
             wanted = request.from_flavor_and_image(
-                instance.flavor.extra_specs,
-                nova_utils.get_image_from_system_metadata(
-                    instance.system_metadata)['properties'],
+                instance.flavor.extra_specs, image_properties,
                 instance=instance)
         except request.InvalidRequest as e:
             raise exception.BuildAbortException(
@@ -161,7 +161,7 @@ class FPGADriverMixin:
                             'region', wanted.describe(), instance=instance)
             return
         held = self._fpga_regions.attachable(identifiers)
-        self._fpga_check_numa(instance, identifiers, held)
+        self._fpga_check_numa(instance, image_properties, identifiers, held)
         if wanted:
             outcomes = self._fpga_regions.load(
                 context, self._fpga_image_api, held, wanted)
@@ -169,11 +169,14 @@ class FPGADriverMixin:
                      ', '.join(outcomes), instance=instance)
 
     @staticmethod
-    def _fpga_check_numa(instance, identifiers, held):
+    def _fpga_check_numa(instance, image_properties, identifiers, held):
         """Fail the build where the devices break the NUMA policy."""
         policy = hardware.get_pci_numa_policy_constraint(
-            instance.flavor, objects.ImageMeta.from_instance(instance))
-        cells = instance.numa_topology.cells if instance.numa_topology else ()
+            instance.flavor,
+            objects.ImageMeta.from_dict({'properties': image_properties}))
+        topology = (instance.numa_topology
+                    if instance.obj_attr_is_set('numa_topology') else None)
+        cells = topology.cells if topology else ()
         reason = numa.refusal(policy, [cell.id for cell in cells],
                               [device for device, _ in held])
         if reason:
