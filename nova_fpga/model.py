@@ -43,9 +43,10 @@ class Region:
 
 @dataclasses.dataclass(frozen=True)
 class Device:
-    """One FPGA card, known by the PCI address of its management function,
-    or one GPU (family GPU, ``board`` its model).
+    """One FPGA card or GPU, known by the PCI address of its first function.
 
+    For an FPGA card that is the management function; a GPU has the family
+    GPU and its model as ``board``.
     ``memory_mb`` is the on-board memory, ``memory_source`` one of the
     MEMORY_ constants: a BAR size (MEMORY_BAR) is only an aperture, so it
     is shown but never reported as memory. ``driver`` is the kernel driver

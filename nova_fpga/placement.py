@@ -130,9 +130,7 @@ def identifier_of(nodename, name):
 
 
 def region_identifier(device, region):
-    """The unit identifier of a region (a GPU: its address), unique on its
-    host.
-    """
+    """The unit identifier of a region (a GPU: its address) on its host."""
     if device.is_gpu:
         return device.address
     return _shorten('%s_%s' % (device.address, region.name), MAX_IDENTIFIER)

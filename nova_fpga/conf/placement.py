@@ -34,12 +34,15 @@ OPTS = [
              '<board>:<class> pairs, for example '
              'n6000:CUSTOM_FPGA_INTEL_PF. <board> is the board name '
              '`nova-fpga discover` prints; <class> is FPGA or a CUSTOM_ '
-             'class. Card types not listed use FPGA.'),
+             'class. Card types not listed use FPGA; GPUs are always '
+             'PGPU.'),
     cfg.MultiStrOpt(
         'extra_traits',
         default=[],
-        help='Traits to add to every region of a card type, as '
-             '<board>:<TRAIT>[,<TRAIT>...], for example '
+        help='Traits to add to every region of a card type, or to every '
+             'GPU of a model, as <board>:<TRAIT>[,<TRAIT>...] (<board> a '
+             'board or GPU model as `nova-fpga discover` prints it), for '
+             'example '
              'n6000:CUSTOM_LOW_LATENCY,CUSTOM_NETWORK. Repeat the option '
              'for more card types. Traits are standard (os-traits) or '
              'CUSTOM_ names.'),

@@ -1,8 +1,9 @@
 """Nova's libvirt driver with the host's FPGA regions and GPUs.
 
-It reports the regions and GPUs to Placement, loads the requested bitstream into
-the regions an instance holds before its domain is defined, passes their
-PCI functions to the guest, and scrubs them once the instance is gone.
+It reports the regions and GPUs to Placement, loads the requested
+bitstream into the regions an instance holds before its domain is defined,
+passes their PCI functions (and the GPUs') to the guest, and scrubs the
+regions once the instance is gone.
 The work is done by modules that know nothing of Nova; this one only hooks
 them into the driver.
 

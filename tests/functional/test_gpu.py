@@ -12,8 +12,12 @@ FOURTH = '0000:28:00.0'
 
 
 def gpu_specs(count, arch, **extra):
-    """Extra specs for ``count`` GPUs of one architecture."""
-    specs = {}
+    """Extra specs for ``count`` GPUs of one architecture.
+
+    Placement wants a group policy once there are two groups; with one
+    unit per provider, none and isolate give the same.
+    """
+    specs = {'group_policy': 'none'}
     for group in range(1, count + 1):
         specs['resources_GPU%d:PGPU' % group] = '1'
         specs['trait_GPU%d:CUSTOM_GPU_ARCH_%s' % (group, arch)] = 'required'

@@ -310,7 +310,8 @@ class GPUPlacementTest(PlacementTestBase):
         self.update(inventory(gpu(board='10de_2fff', architecture=None,
                                   memory_source=model.MEMORY_BAR)))
         self.assertEqual(
-            {os_traits.OWNER_NOVA, 'CUSTOM_GPU_NVIDIA', 'CUSTOM_GPU_10DE_2FFF'},
+            {os_traits.OWNER_NOVA, 'CUSTOM_GPU_NVIDIA',
+             'CUSTOM_GPU_10DE_2FFF'},
             self.tree.data(self.gpu_name()).traits)
 
     def test_gpu_of_the_host_is_not_reported(self):
