@@ -17,7 +17,6 @@ from nova_fpga import gpus
 from nova_fpga import model
 from nova_fpga import sysfs
 
-VFIO = 'vfio-pci'
 # Bridges share IOMMU groups with what is behind them; VFIO accepts them.
 BRIDGE_CLASS = 0x0604
 MIB = 1024 * 1024

@@ -18,6 +18,7 @@ MIB = 1 << 20
 IORESOURCE_IO = 0x100
 IORESOURCE_MEM = 0x200
 IORESOURCE_PREFETCH = 0x2000
+IORESOURCE_SIZEALIGN = 0x40000
 IORESOURCE_MEM_64 = 0x100000
 RESOURCE_LINES = 13
 AUDIO_DRIVER = 'snd_hda_intel'
@@ -25,10 +26,11 @@ AUDIO_DRIVER = 'snd_hda_intel'
 
 def _bars(aperture):
     """``(size, flags)`` of BAR0..BAR5: registers, aperture, more, I/O."""
-    mem = IORESOURCE_MEM | 0x40000
+    mem = IORESOURCE_MEM | IORESOURCE_SIZEALIGN
     prefetch = mem | IORESOURCE_PREFETCH | IORESOURCE_MEM_64
     return [(16 * MIB, mem), (aperture, prefetch), (0, 0),
-            (32 * MIB, prefetch), (0, 0), (128, IORESOURCE_IO | 0x40000)]
+            (32 * MIB, prefetch), (0, 0),
+            (128, IORESOURCE_IO | IORESOURCE_SIZEALIGN)]
 
 
 def resource_text(index, aperture):
