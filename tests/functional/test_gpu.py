@@ -53,7 +53,7 @@ class GPUServersTest(libvirt_base.FPGAServersTestBase):
             self.gpu_provider('compute1', SECOND)))
         self.assertTrue({'CUSTOM_GPU_NVIDIA', 'CUSTOM_GPU_ARCH_HOPPER',
                          'CUSTOM_GPU_H100_PCIE', 'CUSTOM_GPU_MEMORY_GE_80G',
-                         'COMPUTE_OWNER_NOVA'} <= traits, traits)
+                         'OWNER_NOVA'} <= traits, traits)
         self.assertNotIn('CUSTOM_GPU_MEMORY_GE_96G', traits)
 
     def test_one_request_group_takes_one_gpu_at_most(self):
