@@ -1,5 +1,7 @@
 """The regions an instance holds: finding, loading and scrubbing them.
 
+GPUs are held the same way; they are never loaded nor scrubbed.
+
 Knows nothing of the virt driver. It is given the unit identifiers the
 resource tracker recorded for the instance (``placement.region_identifier``
 of each region), the request (``nova_fpga.request``) and Nova's image API.
@@ -96,7 +98,7 @@ class HostRegions:
         fails; the regions before it stay loaded.
         """
         return [self._load(context, image_api, device, region, request)
-                for device, region in held]
+                for device, region in held if not device.is_gpu]
 
     def _load(self, context, image_api, device, region, request):
         what = request.describe()
@@ -143,6 +145,8 @@ class HostRegions:
                         'is not scrubbed', identifier)
         outcomes = []
         for device, region in held:
+            if device.is_gpu:
+                continue
             try:
                 outcome = programming.scrub_region(
                     self.backend(device), device, region, self.scrub_mode,

@@ -8,6 +8,8 @@ N6001); OPAE's comments swap the two, so treat them as hints.
 import dataclasses
 import typing as ty
 
+from nova_fpga import model
+
 VENDORS = {'8086': 'intel', '10ee': 'xilinx', '1c2c': 'silicom'}
 
 
@@ -83,6 +85,39 @@ def board_name(vendor_id, device_id, subsystem_device_id=None):
     if board:
         return board.name
     return '%s_%s' % (vendor_id or 'unknown', device_id or 'unknown')
+
+
+@dataclasses.dataclass(frozen=True)
+class Memory:
+    """A card's on-board memory, reachable from each of its regions."""
+
+    gib: int
+    type: str
+
+
+# From the vendors' board data sheets. The DFL and XRT drivers show no
+# memory size in sysfs, so this table is the only source for FPGA cards.
+MEMORY = {
+    'pac_a10': Memory(8, 'ddr4'),
+    'n3000': Memory(9, 'ddr4'),
+    'd5005': Memory(32, 'ddr4'),
+    'n6000': Memory(16, 'ddr4'),
+    'n6001': Memory(16, 'ddr4'),
+    'u200': Memory(64, 'ddr4'),
+    'u250': Memory(64, 'ddr4'),
+    'u50': Memory(8, 'hbm2'),
+    'u55c': Memory(16, 'hbm2'),
+}
+
+
+def with_memory(device):
+    """The device with its board's memory filled in, where known."""
+    found = MEMORY.get(device.board)
+    if found is None or device.memory_mb is not None:
+        return device
+    return dataclasses.replace(device, memory_mb=found.gib * 1024,
+                               memory_source=model.MEMORY_TABLE,
+                               memory_type=found.type)
 
 
 # SoC FPGAs have no PCI id: the fpga_manager's name tells vendor and board.

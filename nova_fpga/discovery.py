@@ -1,4 +1,7 @@
-"""Discovery: every enabled backend reads sysfs; one inventory comes out."""
+"""Discovery: every enabled backend reads sysfs; one inventory comes out.
+
+FPGA cards get their on-board memory from the board table here.
+"""
 
 import functools
 import os
@@ -6,6 +9,7 @@ import os
 from oslo_log import log as logging
 import stevedore
 
+from nova_fpga import boards
 from nova_fpga import model
 from nova_fpga import sysfs
 
@@ -54,7 +58,8 @@ def discover(sysfs_root, dev_root, backend_names):
         for backend in load_backends(tuple(backend_names), sysfs_root,
                                      dev_root):
             found.extend(backend.discover())
-    return model.Inventory(devices=tuple(merge(found)))
+    return model.Inventory(
+        devices=tuple(boards.with_memory(d) for d in merge(found)))
 
 
 def discover_from_conf(conf):

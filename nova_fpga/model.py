@@ -1,7 +1,8 @@
-"""The host inventory: FPGA devices, their regions and what a guest receives.
+"""The host inventory: FPGA devices and GPUs, and what a guest receives.
 
 Plain data and no I/O, so discovery, reporting and programming can each be
-tested alone. Ids are 32 lowercase hex digits or None.
+tested alone. Ids are 32 lowercase hex digits or None. A GPU is a Device of
+the GPU family with one Region: the whole GPU, nothing to program.
 """
 
 import dataclasses
@@ -9,6 +10,13 @@ import typing as ty
 
 PF = 'PF'
 VF = 'VF'
+GPU = 'gpu'
+# Where a device's memory size was read.
+MEMORY_SYSFS = 'sysfs'
+MEMORY_TABLE = 'table'
+MEMORY_BAR = 'bar'
+# Drivers that leave a GPU to passthrough; any other is the host's own.
+PASSTHROUGH_DRIVERS = (None, 'vfio-pci', 'pci-stub')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +43,15 @@ class Region:
 
 @dataclasses.dataclass(frozen=True)
 class Device:
-    """One FPGA card, known by the PCI address of its management function."""
+    """One FPGA card or GPU, known by the PCI address of its first function.
+
+    For an FPGA card that is the management function; a GPU has the family
+    GPU and its model as ``board``.
+    ``memory_mb`` is the on-board memory, ``memory_source`` one of the
+    MEMORY_ constants: a BAR size (MEMORY_BAR) is only an aperture, so it
+    is shown but never reported as memory. ``driver`` is the kernel driver
+    bound to the device (GPUs).
+    """
 
     address: str
     vendor: str
@@ -46,10 +62,25 @@ class Device:
     numa_node: ty.Optional[int] = None
     regions: ty.Tuple[Region, ...] = ()
     health_reason: ty.Optional[str] = None
+    architecture: ty.Optional[str] = None
+    memory_mb: ty.Optional[int] = None
+    memory_source: ty.Optional[str] = None
+    memory_type: ty.Optional[str] = None
+    iommu_group: ty.Optional[int] = None
+    driver: ty.Optional[str] = None
 
     @property
     def healthy(self):
         return self.health_reason is None
+
+    @property
+    def is_gpu(self):
+        return self.family == GPU
+
+    @property
+    def in_host_use(self):
+        """A GPU bound to a host driver (nvidia, amdgpu, i915...)."""
+        return self.is_gpu and self.driver not in PASSTHROUGH_DRIVERS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +122,12 @@ def device_to_dict(dev):
         'numa_node': dev.numa_node,
         'health': health(dev),
         'health_reason': dev.health_reason,
+        'architecture': dev.architecture,
+        'memory_mb': dev.memory_mb,
+        'memory_source': dev.memory_source,
+        'memory_type': dev.memory_type,
+        'iommu_group': dev.iommu_group,
+        'driver': dev.driver,
         'regions': [region_to_dict(r) for r in dev.regions],
     }
 

@@ -1,9 +1,15 @@
-"""Host inventory to provider tree: the FPGA providers under a compute node.
+"""Host inventory to provider tree: the FPGA and GPU providers of a compute.
 
 Works on Nova's ProviderTree only; the resource tracker flushes the tree to
-Placement. Which providers the regions become is decided in one place:
-``layout`` and the naming it uses (``provider_name``,
+Placement. Which providers the regions and GPUs become is decided in one
+place: ``layout`` and the naming it uses (``provider_name``,
 ``region_identifier``, ``identifier_of``).
+
+Memory is reported as trait bands (``CUSTOM_GPU_MEMORY_GE_40G``), not as
+inventory: a region or GPU is given whole, so its memory is never shared
+out, and a flavor wants a minimum, which a required trait says in any
+request group. Inventory would let a request take part of it, or take
+memory without the device.
 """
 
 import dataclasses
@@ -12,19 +18,28 @@ import re
 import typing as ty
 
 from nova import objects
+import os_resource_classes as orc
 import os_traits
 from oslo_log import log as logging
 
+from nova_fpga import model
+
 LOG = logging.getLogger(__name__)
 
-# Every trait of this prefix on our providers is ours to set and remove;
+# Every trait of these prefixes on our providers is ours to set and remove;
 # other traits an operator sets in Placement are kept.
 TRAIT_PREFIX = 'CUSTOM_FPGA_'
+GPU_TRAIT_PREFIX = 'CUSTOM_GPU_'
 MARKER = '_FPGA_'
+GPU_MARKER = '_GPU_'
 # Placement allows 200 characters. Longer node names and identifiers are
 # shortened, and kept unique by a hash, to fit.
 MAX_NODE_PART = 120
 MAX_IDENTIFIER = 200 - MAX_NODE_PART - len(MARKER)
+# The memory bands, in GiB: a device gets the trait of every band it
+# reaches, so a flavor asks for "at least" one of them.
+MEMORY_BANDS_GIB = (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 64, 80, 96, 128,
+                    192, 256, 512)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,11 +57,47 @@ class Provider:
         return len(self.identifiers)
 
 
+def _trait(prefix, *parts):
+    return prefix + re.sub('[^A-Z0-9]+', '_', '_'.join(parts).upper())
+
+
 def trait_name(*parts):
-    return TRAIT_PREFIX + re.sub('[^A-Z0-9]+', '_', '_'.join(parts).upper())
+    return _trait(TRAIT_PREFIX, *parts)
+
+
+def gpu_trait_name(*parts):
+    return _trait(GPU_TRAIT_PREFIX, *parts)
+
+
+def memory_traits(prefix, device):
+    """The memory band and type traits of a device's known memory.
+
+    A BAR size is no memory size (an aperture can be smaller or larger), so
+    it gives none.
+    """
+    if not device.memory_mb or device.memory_source == model.MEMORY_BAR:
+        return set()
+    gib = round(device.memory_mb / 1024)
+    traits = {_trait(prefix, 'memory_ge_%dg' % band)
+              for band in MEMORY_BANDS_GIB if gib >= band}
+    if device.memory_type:
+        traits.add(_trait(prefix, 'memory', device.memory_type))
+    return traits
+
+
+def gpu_traits(device, options):
+    traits = {os_traits.OWNER_NOVA,
+              gpu_trait_name(device.vendor),
+              gpu_trait_name(device.board)}
+    if device.architecture:
+        traits.add(gpu_trait_name('arch', device.architecture))
+    traits |= memory_traits(GPU_TRAIT_PREFIX, device)
+    return frozenset(traits | options.traits(device.board))
 
 
 def region_traits(device, region, options):
+    if device.is_gpu:
+        return gpu_traits(device, options)
     traits = {os_traits.OWNER_NOVA,
               trait_name(device.vendor),
               trait_name(device.vendor, device.board)}
@@ -54,6 +105,7 @@ def region_traits(device, region, options):
         traits.add(trait_name('interface', region.interface_id))
     if region.function_id:
         traits.add(trait_name('function', region.function_id))
+    traits |= memory_traits(TRAIT_PREFIX, device)
     return frozenset(traits | options.traits(device.board))
 
 
@@ -64,20 +116,23 @@ def _shorten(text, limit):
     return '%s_%s' % (text[:limit - 13], digest)
 
 
-def provider_name(nodename, identifier):
-    return _shorten(nodename, MAX_NODE_PART) + MARKER + identifier
+def provider_name(nodename, identifier, marker=MARKER):
+    return _shorten(nodename, MAX_NODE_PART) + marker + identifier
 
 
 def identifier_of(nodename, name):
     """The unit identifier in one of our provider names, else None."""
-    prefix = _shorten(nodename, MAX_NODE_PART) + MARKER
-    if name.startswith(prefix) and len(name) > len(prefix):
-        return name[len(prefix):]
+    for marker in (MARKER, GPU_MARKER):
+        prefix = _shorten(nodename, MAX_NODE_PART) + marker
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):]
     return None
 
 
 def region_identifier(device, region):
-    """The unit identifier of a region, unique on its host."""
+    """The unit identifier of a region (a GPU: its address) on its host."""
+    if device.is_gpu:
+        return device.address
     return _shorten('%s_%s' % (device.address, region.name), MAX_IDENTIFIER)
 
 
@@ -87,7 +142,7 @@ def usable(device, region):
 
 
 def layout(nodename, inventory, options):
-    """The providers for a host inventory: one per region, total 1.
+    """The providers for a host inventory: one per region or GPU, total 1.
 
     A region that cannot be given to a guest now is reported reserved.
     """
@@ -98,8 +153,11 @@ def layout(nodename, inventory, options):
         for region in device.regions:
             unit = region_identifier(device, region)
             providers.append(Provider(
-                name=provider_name(nodename, unit),
-                resource_class=options.resource_class(device.board),
+                name=provider_name(
+                    nodename, unit,
+                    GPU_MARKER if device.is_gpu else MARKER),
+                resource_class=(orc.PGPU if device.is_gpu else
+                                options.resource_class(device.board)),
                 identifiers=(unit,),
                 reserved=0 if usable(device, region) else 1,
                 traits=region_traits(device, region, options)))
@@ -121,7 +179,7 @@ def _publish_resources(provider_tree, name, uuid, resource_class,
 
 
 def _ours(provider_tree, nodename):
-    """The FPGA providers under the compute node: ``{name: data}``."""
+    """Our providers under the compute node: ``{name: data}``."""
     root_uuid = provider_tree.data(nodename).uuid
     found = {}
     for uuid in provider_tree.get_provider_uuids(nodename):
@@ -159,7 +217,8 @@ def _apply(provider_tree, nodename, provider, data, managed):
     provider_tree.update_inventory(provider.name, _inventory(
         provider.resource_class, provider.total, provider.reserved))
     kept = {t for t in current
-            if t not in managed and not t.startswith(TRAIT_PREFIX)}
+            if t not in managed and
+            not t.startswith((TRAIT_PREFIX, GPU_TRAIT_PREFIX))}
     provider_tree.update_traits(provider.name, kept | provider.traits)
     _publish_resources(provider_tree, provider.name, uuid,
                        provider.resource_class, provider.identifiers)

@@ -2,7 +2,7 @@
 
 from oslo_config import cfg
 
-BACKEND_NAMES = ('dfl', 'intel_fpga', 'xrt', 'fpga_region')
+BACKEND_NAMES = ('dfl', 'intel_fpga', 'xrt', 'fpga_region', 'gpu')
 
 OPTS = [
     cfg.StrOpt(
@@ -19,7 +19,8 @@ OPTS = [
         'enabled_backends',
         default=list(BACKEND_NAMES),
         item_type=cfg.types.String(choices=BACKEND_NAMES),
-        help='Driver families to look for, in order. A device claimed by '
-             'more than one family is reported once, by the first family '
-             'that finds it healthy.'),
+        help='Driver families to look for, in order; gpu is whole NVIDIA, '
+             'AMD and Intel GPUs. A device claimed by more than one family '
+             'is reported once, by the first family that finds it '
+             'healthy.'),
 ]

@@ -12,11 +12,21 @@ OPTS = [
     cfg.ListOpt(
         'enabled_devices',
         default=[],
-        help='The FPGA cards Nova may use, each given by the PCI address of '
-             'its management function (0000:5e:00.0) or by its PCI '
-             'vendor:device id (8086:bcce). Empty: every card found. Cards '
-             'left out are not reported to Placement; SoC FPGAs, which have '
-             'no PCI address, are reported only when the list is empty.'),
+        help='The FPGA cards and GPUs Nova may use, each given by the PCI '
+             'address of its management function (0000:5e:00.0) or by its '
+             'PCI vendor:device id (8086:bcce). Empty: every card and GPU '
+             'found. Devices left out are not reported to Placement; SoC '
+             'FPGAs, which have no PCI address, are reported only when the '
+             'list is empty.'),
+    cfg.ListOpt(
+        'gpu_host_driver_allowlist',
+        default=[],
+        help='GPUs bound to a host driver (nvidia, nouveau, amdgpu, i915, '
+             'xe...) that Nova may still give to guests, by PCI address or '
+             'vendor:device id as in enabled_devices. Other GPUs bound to a '
+             'host driver are the host\'s and are not reported; GPUs bound '
+             'to vfio-pci, pci-stub or no driver are. libvirt detaches an '
+             'allowed GPU from its host driver when a guest starts.'),
     cfg.DictOpt(
         'resource_classes',
         default={},
@@ -24,12 +34,15 @@ OPTS = [
              '<board>:<class> pairs, for example '
              'n6000:CUSTOM_FPGA_INTEL_PF. <board> is the board name '
              '`nova-fpga discover` prints; <class> is FPGA or a CUSTOM_ '
-             'class. Card types not listed use FPGA.'),
+             'class. Card types not listed use FPGA; GPUs are always '
+             'PGPU.'),
     cfg.MultiStrOpt(
         'extra_traits',
         default=[],
-        help='Traits to add to every region of a card type, as '
-             '<board>:<TRAIT>[,<TRAIT>...], for example '
+        help='Traits to add to every region of a card type, or to every '
+             'GPU of a model, as <board>:<TRAIT>[,<TRAIT>...] (<board> a '
+             'board or GPU model as `nova-fpga discover` prints it), for '
+             'example '
              'n6000:CUSTOM_LOW_LATENCY,CUSTOM_NETWORK. Repeat the option '
              'for more card types. Traits are standard (os-traits) or '
              'CUSTOM_ names.'),
@@ -54,17 +67,20 @@ class PlacementOptions:
 
     addresses: ty.FrozenSet[str] = frozenset()
     pci_ids: ty.FrozenSet[str] = frozenset()
+    host_gpu_addresses: ty.FrozenSet[str] = frozenset()
+    host_gpu_ids: ty.FrozenSet[str] = frozenset()
     resource_classes: ty.Mapping[str, str] = dataclasses.field(
         default_factory=dict)
     extra_traits: ty.Mapping[str, ty.FrozenSet[str]] = dataclasses.field(
         default_factory=dict)
 
     def allows(self, device):
+        if device.in_host_use and not _names(
+                device, self.host_gpu_addresses, self.host_gpu_ids):
+            return False
         if not (self.addresses or self.pci_ids):
             return True
-        return (device.address in self.addresses or
-                '%s:%s' % (device.vendor_id, device.device_id)
-                in self.pci_ids)
+        return _names(device, self.addresses, self.pci_ids)
 
     def resource_class(self, board):
         return self.resource_classes.get(board, orc.FPGA)
@@ -77,6 +93,11 @@ class PlacementOptions:
         return frozenset().union(*self.extra_traits.values())
 
 
+def _names(device, addresses, pci_ids):
+    return (device.address in addresses or
+            '%s:%s' % (device.vendor_id, device.device_id) in pci_ids)
+
+
 def _board(name, value, board):
     board = board.strip().lower()
     if not _BOARD.match(board):
@@ -84,7 +105,7 @@ def _board(name, value, board):
     return board
 
 
-def _devices(values):
+def _devices(name, values):
     addresses, pci_ids = set(), set()
     for value in values:
         item = value.strip().lower()
@@ -94,7 +115,7 @@ def _devices(values):
             pci_ids.add(item)
         else:
             raise InvalidOption(
-                'enabled_devices', value,
+                name, value,
                 'is neither a PCI address (0000:5e:00.0) nor a PCI '
                 'vendor:device id (8086:bcce)')
     return frozenset(addresses), frozenset(pci_ids)
@@ -139,8 +160,12 @@ def _extra_traits(values):
 
 def placement_options(conf):
     """Validate the reporting options; raise InvalidOption naming one."""
-    addresses, pci_ids = _devices(conf.fpga.enabled_devices)
+    addresses, pci_ids = _devices('enabled_devices',
+                                  conf.fpga.enabled_devices)
+    host_gpu_addresses, host_gpu_ids = _devices(
+        'gpu_host_driver_allowlist', conf.fpga.gpu_host_driver_allowlist)
     return PlacementOptions(
         addresses=addresses, pci_ids=pci_ids,
+        host_gpu_addresses=host_gpu_addresses, host_gpu_ids=host_gpu_ids,
         resource_classes=_resource_classes(conf.fpga.resource_classes),
         extra_traits=_extra_traits(conf.fpga.extra_traits))

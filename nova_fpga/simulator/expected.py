@@ -5,6 +5,7 @@ discovery follows, so a test comparing the two checks both.
 """
 
 from nova_fpga import boards
+from nova_fpga import gpus
 from nova_fpga import model
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import soc
@@ -14,8 +15,9 @@ CRASHED = 'card firmware crashed: ids read all f'
 
 
 def inventory(data):
-    devices = [_DEVICES[kinds.KINDS[card['kind']].family](card)
-               for card in data['cards'] if not card['removed']]
+    devices = [boards.with_memory(
+        _DEVICES[kinds.KINDS[card['kind']].family](card))
+        for card in data['cards'] if not card['removed']]
     return model.Inventory(tuple(sorted(devices, key=lambda d: d.address)))
 
 
@@ -98,9 +100,39 @@ def _soc_device(card):
                        if 'error' in state else None))
 
 
+def _gpu_memory(card, kind, found):
+    if card['driver'] == 'amdgpu' and kind.vram_gib:
+        return kind.vram_gib * 1024, model.MEMORY_SYSFS
+    if found.memory_gib:
+        return found.memory_gib * 1024, model.MEMORY_TABLE
+    return kind.aperture_gib * 1024, model.MEMORY_BAR
+
+
+def _gpu_device(card):
+    kind = kinds.KINDS[card['kind']]
+    found = gpus.identify(kind.vendor_id, kind.device_id)
+    memory_mb, source = _gpu_memory(card, kind, found)
+    return model.Device(
+        address=card['address'],
+        vendor=gpus.vendor_name(kind.vendor_id),
+        family=kinds.GPU,
+        board=found.name,
+        vendor_id=kind.vendor_id,
+        device_id=kind.device_id,
+        numa_node=card['numa_node'] if card['numa_node'] >= 0 else None,
+        regions=(model.Region(name='gpu', attach=tuple(
+            a for a in (card['address'], card['audio_address']) if a)),),
+        architecture=found.architecture,
+        memory_mb=memory_mb,
+        memory_source=source,
+        iommu_group=card['iommu_group'],
+        driver=card['driver'])
+
+
 _DEVICES = {
     kinds.DFL: _fme_port_device,
     kinds.INTEL_FPGA: _fme_port_device,
     kinds.XRT: _xrt_device,
     kinds.FPGA_REGION: _soc_device,
+    kinds.GPU: _gpu_device,
 }

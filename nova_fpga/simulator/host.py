@@ -166,7 +166,8 @@ class SimulatedHost:
         """The card's firmware dies: its ids read all f from now on."""
         with self._kernel.transaction() as data:
             card = self._kernel.card(data, address)
-            if kinds.KINDS[card['kind']].family == kinds.FPGA_REGION:
+            if kinds.KINDS[card['kind']].family in (kinds.FPGA_REGION,
+                                                    kinds.GPU):
                 raise ValueError('%s shows no ids to crash' % card['kind'])
             card['crashed'] = True
             self._kernel.layout(card).refresh(card)
@@ -188,7 +189,7 @@ class SimulatedHost:
         with self._kernel.transaction() as data:
             card = self._kernel.card(data, address)
             family = kinds.KINDS[card['kind']].family
-            if family == kinds.FPGA_REGION:
+            if family in (kinds.FPGA_REGION, kinds.GPU):
                 raise ValueError('%s shows no function id' % card['kind'])
             if family == kinds.XRT:
                 if port not in (0, None):

@@ -2,6 +2,7 @@
 
 from nova_fpga.simulator import dfl
 from nova_fpga.simulator import fme_port
+from nova_fpga.simulator import gpu
 from nova_fpga.simulator import intel_fpga
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import soc
@@ -14,6 +15,7 @@ LAYOUTS = {
     kinds.INTEL_FPGA: intel_fpga.IntelFpgaLayout,
     kinds.XRT: xrt.XrtLayout,
     kinds.FPGA_REGION: soc.ZynqmpLayout,
+    kinds.GPU: gpu.GpuLayout,
 }
 
 

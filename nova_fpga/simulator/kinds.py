@@ -12,6 +12,11 @@ DFL = 'dfl'
 INTEL_FPGA = 'intel_fpga'
 XRT = 'xrt'
 FPGA_REGION = 'fpga_region'
+GPU = 'gpu'
+VGA_CONTROLLER = 0x030000
+CONTROLLER_3D = 0x030200
+DISPLAY_CONTROLLER = 0x038000
+AUDIO_DEVICE = 0x040300
 
 # The "native loopback" AFU that boards ship loaded.
 NLB0 = 'd8424dc4a4a3c413f89e433683f9040b'
@@ -38,6 +43,12 @@ class Kind:
     vfs_need_released_ports: bool = False
     bitstream_id: str = '0x0'
     bitstream_metadata: str = '0x0'
+    # GPUs: PCI class, the audio function's device id, the prefetchable
+    # memory BAR (GiB) and the memory amdgpu shows (GiB).
+    pci_class: ty.Optional[int] = None
+    audio_device_id: ty.Optional[str] = None
+    aperture_gib: int = 0
+    vram_gib: int = 0
 
 
 KINDS = {kind.name: kind for kind in (
@@ -56,6 +67,20 @@ KINDS = {kind.name: kind for kind in (
          bitstream_id='0x2320000100000066', bitstream_metadata='0x1905031'),
     Kind('u250', XRT, '10ee', '5004', user_device_id='5005'),
     Kind('zynqmp', FPGA_REGION),
+    # H100 PCIe: BAR1 (128 GiB) is larger than its 80 GiB of memory.
+    Kind('h100', GPU, '10de', '2331', '1626', pci_class=CONTROLLER_3D,
+         aperture_gib=128),
+    Kind('m2090', GPU, '10de', '1091', '0887', pci_class=CONTROLLER_3D,
+         aperture_gib=8),
+    Kind('rtx4090', GPU, '10de', '2684', '16f3', pci_class=VGA_CONTROLLER,
+         audio_device_id='22ba', aperture_gib=32),
+    # A device id no table knows yet.
+    Kind('nvidia_next', GPU, '10de', '2fff', '0000',
+         pci_class=CONTROLLER_3D, aperture_gib=64),
+    Kind('mi210', GPU, '1002', '740f', '0c34', pci_class=DISPLAY_CONTROLLER,
+         aperture_gib=64, vram_gib=64),
+    Kind('flex170', GPU, '8086', '56c0', '4905',
+         pci_class=DISPLAY_CONTROLLER, aperture_gib=16),
 )}
 
 # What a bitstream must be built against: the PR region's compat_id
@@ -74,3 +99,4 @@ INTERFACE_IDS = {
 FUNCTION_IDS = {
     name: NLB0 if kind.family in (DFL, INTEL_FPGA) else None
     for name, kind in KINDS.items()}
+GPU_KINDS = tuple(name for name, kind in KINDS.items() if kind.family == GPU)

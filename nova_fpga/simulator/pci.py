@@ -37,6 +37,7 @@ class Function:
     numa_node: int
     revision: int = 1
     reset_method: str = 'flr bus'
+    pci_class: int = PROCESSING_ACCELERATOR
 
 
 def _uevent(fn):
@@ -45,11 +46,10 @@ def _uevent(fn):
     modalias = 'pci:%sbc%02Xsc%02Xi%02X' % (
         ''.join('%s%08X' % (key, int(value, 16))
                 for key, value in ids.items()),
-        PROCESSING_ACCELERATOR >> 16, (PROCESSING_ACCELERATOR >> 8) & 0xff,
-        PROCESSING_ACCELERATOR & 0xff)
+        fn.pci_class >> 16, (fn.pci_class >> 8) & 0xff, fn.pci_class & 0xff)
     lines = [
         'DRIVER=%s' % fn.driver,
-        'PCI_CLASS=%X' % PROCESSING_ACCELERATOR,
+        'PCI_CLASS=%X' % fn.pci_class,
         'PCI_ID=%s:%s' % (fn.vendor_id.upper(), fn.device_id.upper()),
         'PCI_SUBSYS_ID=%s:%s' % (fn.vendor_id.upper(),
                                  fn.subsystem_device_id.upper()),
@@ -68,7 +68,7 @@ def add(tree, index, fn):
         'device': '0x%s' % fn.device_id,
         'subsystem_vendor': '0x%s' % fn.vendor_id,
         'subsystem_device': '0x%s' % fn.subsystem_device_id,
-        'class': '0x%06x' % PROCESSING_ACCELERATOR,
+        'class': '0x%06x' % fn.pci_class,
         'revision': '0x%02x' % fn.revision,
         'numa_node': fn.numa_node,
         'irq': 0,

@@ -7,7 +7,7 @@ import typing as ty
 from nova_fpga.simulator import kinds
 
 SYNTAX = 'KIND[:COUNT][,key=value...]'
-KEYS = ('vfs', 'function', 'numa')
+KEYS = ('vfs', 'function', 'numa', 'driver')
 MAX_CARDS = 28
 _HEX_ID = re.compile(r'^[0-9a-f]{32}$')
 
@@ -20,6 +20,8 @@ class CardSpec:
     vfs: int = 0
     function_id: ty.Optional[str] = None
     numa_node: int = 0
+    # GPUs: the bound driver; None is vfio-pci.
+    driver: ty.Optional[str] = None
 
 
 def _help():
@@ -43,8 +45,10 @@ def check(spec):
     if not 0 <= spec.vfs <= kind.totalvfs:
         raise ValueError('vfs=%d out of range for %s (sriov_totalvfs %d)' % (
             spec.vfs, spec.kind, kind.totalvfs))
+    if spec.driver is not None and kind.family != kinds.GPU:
+        raise ValueError('%s is not a GPU; drop driver=' % spec.kind)
     if spec.function_id is not None:
-        if kind.family == kinds.FPGA_REGION:
+        if kind.family in (kinds.FPGA_REGION, kinds.GPU):
             raise ValueError('%s shows no function id; drop function=' %
                              spec.kind)
         normalize_id(spec.function_id)
@@ -103,7 +107,8 @@ def parse_card(text):
         kind=kind,
         vfs=_integer(values.get('vfs', '0'), 'vfs', card),
         function_id=function_id,
-        numa_node=_integer(values.get('numa', '0'), 'numa', card))
+        numa_node=_integer(values.get('numa', '0'), 'numa', card),
+        driver=values.get('driver') or None)
     try:
         check_all([spec] * count)
     except ValueError as e:

@@ -1,8 +1,9 @@
-"""Nova's libvirt driver with the host's FPGA regions.
+"""Nova's libvirt driver with the host's FPGA regions and GPUs.
 
-It reports the regions to Placement, loads the requested bitstream into
-the regions an instance holds before its domain is defined, passes their
-PCI functions to the guest, and scrubs them once the instance is gone.
+It reports the regions and GPUs to Placement, loads the requested
+bitstream into the regions an instance holds before its domain is defined,
+passes their PCI functions (and the GPUs') to the guest, and scrubs the
+regions once the instance is gone.
 The work is done by modules that know nothing of Nova; this one only hooks
 them into the driver.
 
@@ -18,8 +19,10 @@ import nova.conf
 from nova import context as nova_context
 from nova import exception
 from nova.image import glance as nova_glance
+from nova import objects
 from nova.pci import utils as pci_utils
 from nova import utils as nova_utils
+from nova.virt import hardware
 from nova.virt.libvirt import config as vconfig
 from nova.virt.libvirt import driver as libvirt_driver
 import os_resource_classes as orc
@@ -28,6 +31,7 @@ from oslo_log import log as logging
 from nova_fpga import assignment
 from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
+from nova_fpga import numa
 from nova_fpga import placement
 from nova_fpga import request
 
@@ -59,7 +63,8 @@ class FPGADriverMixin:
     def __init__(self, virtapi, *args, **kwargs):
         self._fpga_options = fpga_conf.placement_options(CONF)
         self._fpga_classes = frozenset(
-            {orc.FPGA} | set(self._fpga_options.resource_classes.values()))
+            {orc.FPGA, orc.PGPU} |
+            set(self._fpga_options.resource_classes.values()))
         self._fpga_regions = assignment.HostRegions(CONF)
         self._fpga_image_api = nova_glance.API()
         # Instances in a hard reboot: it destroys their domain and defines
@@ -141,11 +146,11 @@ class FPGADriverMixin:
         A bad request aborts the build; any other failure raises
         AssignmentFailed.
         """
+        image_properties = nova_utils.get_image_from_system_metadata(
+            instance.system_metadata)['properties']
         try:
             wanted = request.from_flavor_and_image(
-                instance.flavor.extra_specs,
-                nova_utils.get_image_from_system_metadata(
-                    instance.system_metadata)['properties'],
+                instance.flavor.extra_specs, image_properties,
                 instance=instance)
         except request.InvalidRequest as e:
             raise exception.BuildAbortException(
@@ -157,11 +162,26 @@ class FPGADriverMixin:
                             'region', wanted.describe(), instance=instance)
             return
         held = self._fpga_regions.attachable(identifiers)
+        self._fpga_check_numa(instance, image_properties, identifiers, held)
         if wanted:
             outcomes = self._fpga_regions.load(
                 context, self._fpga_image_api, held, wanted)
             LOG.info('FPGA regions %s: %s', ', '.join(identifiers),
                      ', '.join(outcomes), instance=instance)
+
+    @staticmethod
+    def _fpga_check_numa(instance, image_properties, identifiers, held):
+        """Fail the build where the devices break the NUMA policy."""
+        policy = hardware.get_pci_numa_policy_constraint(
+            instance.flavor,
+            objects.ImageMeta.from_dict({'properties': image_properties}))
+        topology = (instance.numa_topology
+                    if instance.obj_attr_is_set('numa_topology') else None)
+        cells = topology.cells if topology else ()
+        reason = numa.refusal(policy, [cell.id for cell in cells],
+                              [device for device, _ in held])
+        if reason:
+            raise assignment.AssignmentFailed(', '.join(identifiers), reason)
 
     def _get_guest_config(self, instance, *args, **kwargs):
         guest = super()._get_guest_config(instance, *args, **kwargs)

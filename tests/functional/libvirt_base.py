@@ -112,13 +112,16 @@ class FPGAServersTestBase(base.ServersTestBase):
         image.update(meta or {})
         return self.glance.create(None, image, data=io.BytesIO(data))['id']
 
-    def fpga_providers(self, hostname):
+    def fpga_providers(self, hostname, marker='_FPGA_'):
         """``{provider name: provider}`` of the FPGA providers of a host."""
-        prefix = hostname + '_FPGA_'
+        prefix = hostname + marker
         return {rp['name']: rp
                 for rp in self._get_all_rps_in_a_tree(
                     self.compute_rp_uuids[hostname])
                 if rp['name'].startswith(prefix)}
+
+    def gpu_providers(self, hostname):
+        return self.fpga_providers(hostname, '_GPU_')
 
     def fpga_provider(self, hostname, address, region='port0'):
         name = '%s_FPGA_%s_%s' % (hostname, address, region)

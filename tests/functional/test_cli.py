@@ -43,6 +43,22 @@ class CommandTest(testtools.TestCase):
         self.assertEqual(model.inventory_to_dict(host.expected()),
                          json.loads(result.stdout))
 
+    def test_discover_lists_gpus(self):
+        host = self.simulate('n6000', 'h100:2', 'rtx4090,driver=nvidia',
+                             'mi210,driver=amdgpu', 'nvidia_next')
+        result = self.run_command(
+            'discover', '--sysfs-root', host.sysfs_root,
+            '--dev-root', host.dev_root, '--format', 'json')
+        self.assertEqual(0, result.returncode, result.stderr)
+        found = json.loads(result.stdout)
+        self.assertEqual(model.inventory_to_dict(host.expected()), found)
+        self.assertEqual(
+            [('h100_pcie', 'hopper'), ('h100_pcie', 'hopper'),
+             ('rtx_4090', 'ada'), ('instinct_mi210', 'cdna2'),
+             ('10de_2fff', None)],
+            [(d['board'], d['architecture']) for d in found['devices']
+             if d['family'] == 'gpu'])
+
     def test_config_file_sets_the_roots_and_table_lists_regions(self):
         host = self.simulate('u250', 'd5005,vfs=1')
         conf = os.path.join(self.dir, 'nova.conf')

@@ -7,6 +7,7 @@ from nova import context as nova_context
 from nova import objects
 import os_traits
 
+from nova_fpga import placement
 from nova_fpga.simulator import ioctls
 from nova_fpga.simulator import kinds
 from tests.functional import libvirt_base
@@ -19,6 +20,13 @@ NEW_FUNCTION = '0123456789abcdef0123456789abcdef'
 
 def interface_trait(kind):
     return 'CUSTOM_FPGA_INTERFACE_' + kinds.INTERFACE_IDS[kind].upper()
+
+
+def board_memory(gib):
+    """The memory traits of a card of ``gib`` GiB of DDR4."""
+    return {'CUSTOM_FPGA_MEMORY_DDR4'} | {
+        'CUSTOM_FPGA_MEMORY_GE_%dG' % band
+        for band in placement.MEMORY_BANDS_GIB if band <= gib}
 
 
 class ReportingTest(libvirt_base.FPGAServersTestBase):
@@ -52,12 +60,13 @@ class ReportingTest(libvirt_base.FPGAServersTestBase):
             {'CUSTOM_FPGA_INTEL', 'CUSTOM_FPGA_INTEL_N6000',
              interface_trait('n6000'),
              libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000']),
-             os_traits.OWNER_NOVA},
+             os_traits.OWNER_NOVA} | board_memory(16),
             self.traits(n6000))
         # Nothing is loaded on the Alveo: no function trait.
         self.assertEqual(
             {'CUSTOM_FPGA_XILINX', 'CUSTOM_FPGA_XILINX_U250',
-             interface_trait('u250'), os_traits.OWNER_NOVA},
+             interface_trait('u250'), os_traits.OWNER_NOVA} |
+            board_memory(64),
             self.traits(u250))
         # The libvirt driver's own reporting is untouched.
         root = self.compute_rp_uuids['compute1']

@@ -6,6 +6,7 @@ interface ids, loaded function ids and attachable functions.
 
 import testtools
 
+from nova_fpga import boards
 from nova_fpga import conf
 from nova_fpga import discovery
 from nova_fpga import model
@@ -16,13 +17,14 @@ ALL = list(conf.BACKEND_NAMES)
 
 def one_port_card(address, family, board, device_id, numa_node,
                   interface_id, function_id, attach, attach_kind=model.PF):
-    return model.Inventory(devices=(model.Device(
+    # Sysfs shows no board memory: the board table gives it.
+    return model.Inventory(devices=(boards.with_memory(model.Device(
         address=address, vendor='intel', family=family, board=board,
         vendor_id='8086', device_id=device_id, numa_node=numa_node,
         regions=(model.Region(
             name='port0', port=0, interface_id=interface_id,
             function_id=function_id, attach=attach,
-            attach_kind=attach_kind),)),))
+            attach_kind=attach_kind),))),))
 
 
 class CaptureTest(testtools.TestCase):
@@ -40,6 +42,11 @@ class CaptureTest(testtools.TestCase):
                           '98b4d5bc98ba5f4b98d9a2841ccf11b0', None,
                           ('0000:01:00.0',)),
             self.discover('mock_sys_dfl_n6000_sku0_nlb0'))
+
+    def test_board_memory_comes_from_the_table(self):
+        device = self.discover('mock_sys_dfl_n6000_sku0_nlb0').devices[0]
+        self.assertEqual((16 * 1024, model.MEMORY_TABLE),
+                         (device.memory_mb, device.memory_source))
 
     def test_n6000_sku1_vfs_while_port_stays(self):
         # OFS: three VFs serve the PR slot while dfl-port.0 stays on the PF.

@@ -39,6 +39,25 @@ class PlacementOptionsTest(testtools.TestCase):
         self.assertTrue(found.allows(device('0000:3b:00.0', '10ee', '5004')))
         self.assertFalse(found.allows(device('0000:af:00.0')))
 
+    def test_gpus_of_host_drivers_need_the_allow_list(self):
+        nvidia = model.Device(address='0000:41:00.0', vendor='nvidia',
+                              family=model.GPU, board='h100_pcie',
+                              vendor_id='10de', device_id='2331',
+                              driver='nvidia')
+        self.assertFalse(self.options().allows(nvidia))
+        self.assertTrue(self.options().allows(
+            model.Device(**dict(vars(nvidia), driver='vfio-pci'))))
+        for allowed in (['0000:41:00.0'], ['10de:2331']):
+            self.assertTrue(self.options(
+                gpu_host_driver_allowlist=allowed).allows(nvidia))
+        # enabled_devices still applies.
+        self.assertFalse(self.options(
+            gpu_host_driver_allowlist=['10de:2331'],
+            enabled_devices=['0000:5e:00.0']).allows(nvidia))
+        self.assertIn('nvidia', self.assertRefused(
+            'gpu_host_driver_allowlist',
+            gpu_host_driver_allowlist=['nvidia']))
+
     def test_malformed_devices_are_refused(self):
         for bad in ('5e:00.0', '0000:5e:00.8', '8086', '8086:bcce:1',
                     'fpga0'):

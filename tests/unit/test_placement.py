@@ -38,7 +38,7 @@ def never_used(rp_uuid):
     return False
 
 
-class PlacementTest(testtools.TestCase):
+class PlacementTestBase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
@@ -57,6 +57,9 @@ class PlacementTest(testtools.TestCase):
 
     def name(self, identifier='0000:5e:00.0_port0'):
         return '%s_FPGA_%s' % (NODE, identifier)
+
+
+class PlacementTest(PlacementTestBase):
 
     def test_one_provider_per_region(self):
         self.update(inventory(
@@ -269,3 +272,62 @@ class PlacementTest(testtools.TestCase):
         (name,) = self.children()
         self.assertLessEqual(len(name), 200)
         self.assertTrue(name.startswith(self.name('x' * 10)))
+
+
+def gpu(address='0000:41:00.0', board='h100_pcie', architecture='hopper',
+        memory_mb=81920, memory_source=model.MEMORY_TABLE, **kwargs):
+    return model.Device(
+        address=address, vendor='nvidia', family=model.GPU, board=board,
+        vendor_id='10de', device_id='2331',
+        regions=(model.Region(name='gpu', attach=(address,)),),
+        architecture=architecture, memory_mb=memory_mb,
+        memory_source=memory_source, **kwargs)
+
+
+class GPUPlacementTest(PlacementTestBase):
+
+    def gpu_name(self, address='0000:41:00.0'):
+        return '%s_GPU_%s' % (NODE, address)
+
+    def test_one_pgpu_provider_per_gpu(self):
+        self.update(inventory(device(), gpu(), gpu('0000:c1:00.0')))
+        self.assertEqual({self.name(), self.gpu_name(),
+                          self.gpu_name('0000:c1:00.0')},
+                         set(self.children()))
+        data = self.tree.data(self.gpu_name())
+        self.assertEqual({orc.PGPU}, set(data.inventory))
+        self.assertEqual(
+            {os_traits.OWNER_NOVA, 'CUSTOM_GPU_NVIDIA',
+             'CUSTOM_GPU_H100_PCIE', 'CUSTOM_GPU_ARCH_HOPPER'} |
+            {'CUSTOM_GPU_MEMORY_GE_%dG' % n
+             for n in (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 64, 80)},
+            data.traits)
+        self.assertEqual(
+            '0000:41:00.0',
+            placement.identifier_of(NODE, self.gpu_name()))
+
+    def test_unknown_gpu_and_bar_memory(self):
+        self.update(inventory(gpu(board='10de_2fff', architecture=None,
+                                  memory_source=model.MEMORY_BAR)))
+        self.assertEqual(
+            {os_traits.OWNER_NOVA, 'CUSTOM_GPU_NVIDIA',
+             'CUSTOM_GPU_10DE_2FFF'},
+            self.tree.data(self.gpu_name()).traits)
+
+    def test_gpu_of_the_host_is_not_reported(self):
+        self.update(inventory(gpu(driver='nvidia')))
+        self.assertEqual({}, self.children())
+
+    def test_vanished_gpu_is_removed(self):
+        self.update(inventory(device(), gpu()))
+        self.update(inventory(device()))
+        self.assertEqual({self.name()}, set(self.children()))
+
+    def test_fpga_board_memory(self):
+        self.update(inventory(model.Device(**dict(
+            vars(device()), memory_mb=16384, memory_source=model.MEMORY_TABLE,
+            memory_type='ddr4'))))
+        traits = self.tree.data(self.name()).traits
+        self.assertIn('CUSTOM_FPGA_MEMORY_GE_16G', traits)
+        self.assertIn('CUSTOM_FPGA_MEMORY_DDR4', traits)
+        self.assertNotIn('CUSTOM_FPGA_MEMORY_GE_24G', traits)

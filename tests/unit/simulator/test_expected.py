@@ -24,7 +24,9 @@ class ExpectedTest(base.SimulatorTestCase):
                 interface_id=simulator.INTERFACE_IDS['n6000'],
                 function_id=NLB0,
                 attach=('0000:18:00.1', '0000:18:00.2', '0000:18:00.3'),
-                attach_kind=model.VF),)), devices['0000:18:00.0'])
+                attach_kind=model.VF),),
+            memory_mb=16 * 1024, memory_source=model.MEMORY_TABLE,
+            memory_type='ddr4'), devices['0000:18:00.0'])
 
         c6100 = devices['0000:20:00.0']
         self.assertEqual(('c6100', None), (c6100.board, c6100.numa_node))
@@ -57,7 +59,9 @@ class ExpectedTest(base.SimulatorTestCase):
             board='u250', vendor_id='10ee', device_id='5004', numa_node=0,
             regions=(model.Region(
                 name='slot0', interface_id=simulator.INTERFACE_IDS['u250'],
-                attach=('0000:40:00.1',), attach_kind=model.PF),)),
+                attach=('0000:40:00.1',), attach_kind=model.PF),),
+            memory_mb=64 * 1024, memory_source=model.MEMORY_TABLE,
+            memory_type='ddr4'),
             devices['0000:40:00.0'])
 
         self.assertEqual(model.Device(

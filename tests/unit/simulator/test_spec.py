@@ -38,6 +38,9 @@ class ParseCardTest(testtools.TestCase):
             'n6000,numa=-2': 'numa=-2',
             'zynqmp:2': 'zynqmp',
             'n3000:29': 'at most 28',
+            'n6000,driver=nvidia': 'driver=',
+            'h100,function=%s' % ('1' * 32): 'function',
+            'h100,vfs=1': 'vfs=1',
         }
         for text, part in cases.items():
             e = self.assertRaises(ValueError, simulator.parse_card, text)
@@ -46,7 +49,8 @@ class ParseCardTest(testtools.TestCase):
             self.assertNotIn('\n', message)
         message = str(self.assertRaises(ValueError, simulator.parse_card,
                                         'n7000'))
-        for word in list(kinds.KINDS) + ['vfs', 'function', 'numa']:
+        for word in list(kinds.KINDS) + ['vfs', 'function', 'numa',
+                                         'driver']:
             self.assertIn(word, message)
 
 
