@@ -75,7 +75,8 @@ class PassThroughTest(test.NoDBTestCase):
         self.tree.new_root(NODE, uuids.root)
         self.special = {
             'virtapi': self.virtapi, 'provider_tree': self.tree,
-            'nodename': NODE, 'allocations': {}, 'context': mock.sentinel.context,
+            'nodename': NODE, 'allocations': {},
+            'context': mock.sentinel.context,
             'instance': objects.Instance(
                 uuid=uuids.instance, host=NODE, node=NODE,
                 flavor=objects.Flavor(extra_specs={}), system_metadata={},

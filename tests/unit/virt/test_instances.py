@@ -54,13 +54,16 @@ class FakeLibvirtDriver:
     def suspend(self, context, instance):
         self.calls.append('suspend')
 
-    def check_can_live_migrate_source(self, context, instance, *args):
+    def check_can_live_migrate_source(self, context, instance, *args,
+                                      **kwargs):
         self.calls.append('source check')
 
-    def check_can_live_migrate_destination(self, context, instance, *args):
+    def check_can_live_migrate_destination(self, context, instance, *args,
+                                           **kwargs):
         self.calls.append('destination check')
 
-    def migrate_disk_and_power_off(self, context, instance, *args):
+    def migrate_disk_and_power_off(self, context, instance, *args,
+                                   **kwargs):
         self.calls.append('migrate')
 
 
