@@ -32,6 +32,19 @@ optional_commands() {
     fi
 }
 
+# Installs the Debian packages (PKG_CONFIG_NAME=PACKAGE) that provide
+# libraries Python packages build against, with pkg-config; stops with
+# their names when not root.
+build_packages() {
+    local missing=() pair
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    for pair in "$@"; do
+        pkg-config --exists "${pair%%=*}" 2>/dev/null ||
+            missing+=("${pair#*=}")
+    done
+    [ ${#missing[@]} -eq 0 ] || install_debian_packages "${missing[@]}"
+}
+
 ensure_venv() {
     [ -x "$VENV/bin/pip" ] && return
     rm -rf "$VENV"

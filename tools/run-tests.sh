@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: style, config sample, unit, functional and
-# integration tests.
+# Runs the whole test suite: style, config sample, unit, functional (under
+# eventlet and on native threads), integration tests and Nova's own libvirt
+# driver tests against ours.
 # Extra arguments go to tox (for example: -e unit).
 source "$(dirname "$0")/bootstrap.sh"
 
 # libvirt's own schema check of the domain XML the driver writes.
 optional_commands virt-xml-validate=libvirt-clients xmllint=libxml2-utils
+# The functional envs build libvirt-python (the libvirt extra).
+build_packages libvirt=libvirt-dev
 ensure_venv
 venv_install tox
 cd "$TOP"
 if [ $# -eq 0 ]; then
-    set -- -e pep8,genconfig-check,unit,functional,integration
+    set -- -e pep8,genconfig-check,unit,functional,functional-threading,integration,nova-libvirt
 fi
 exec "$VENV/bin/tox" "$@"

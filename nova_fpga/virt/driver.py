@@ -60,7 +60,7 @@ class FPGADriverMixin:
     of the bitstream cache when the first bitstream is needed.
     """
 
-    def __init__(self, virtapi, *args, **kwargs):
+    def __init__(self, virtapi, read_only=False):
         self._fpga_options = fpga_conf.placement_options(CONF)
         self._fpga_classes = frozenset(
             {orc.FPGA, orc.PGPU} |
@@ -70,7 +70,7 @@ class FPGADriverMixin:
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
         self._fpga_rebooting = set()
-        super().__init__(virtapi, *args, **kwargs)
+        super().__init__(virtapi, read_only=read_only)
 
     def _fpga_in_use(self, allocations):
         """A test of whether allocations use a provider (by uuid).
@@ -128,7 +128,9 @@ class FPGADriverMixin:
         return [resource.identifier for resource in instance.resources or ()
                 if resource.resource_class in self._fpga_classes]
 
-    def spawn(self, context, instance, *args, **kwargs):
+    def spawn(self, context, instance, image_meta, injected_files,
+              admin_password, allocations, network_info=None,
+              block_device_info=None, power_on=True, accel_info=None):
         try:
             self._fpga_load(context, instance)
         except assignment.AssignmentFailed as e:
@@ -138,7 +140,10 @@ class FPGADriverMixin:
                     context, 'compute_fpga_load_regions', instance.host,
                     instance.uuid):
                 raise RegionsNotLoaded(reason=str(e)) from e
-        super().spawn(context, instance, *args, **kwargs)
+        super().spawn(context, instance, image_meta, injected_files,
+                      admin_password, allocations, network_info=network_info,
+                      block_device_info=block_device_info, power_on=power_on,
+                      accel_info=accel_info)
 
     def _fpga_load(self, context, instance):
         """Load the requested bitstream into every region held.
@@ -183,8 +188,15 @@ class FPGADriverMixin:
         if reason:
             raise assignment.AssignmentFailed(', '.join(identifiers), reason)
 
-    def _get_guest_config(self, instance, *args, **kwargs):
-        guest = super()._get_guest_config(instance, *args, **kwargs)
+    def _get_guest_config(self, instance, network_info, image_meta,
+                          disk_info, rescue=None, block_device_info=None,
+                          context=None, mdevs=None, accel_info=None,
+                          share_info=None, old_guest=None):
+        guest = super()._get_guest_config(
+            instance, network_info, image_meta, disk_info, rescue=rescue,
+            block_device_info=block_device_info, context=context,
+            mdevs=mdevs, accel_info=accel_info, share_info=share_info,
+            old_guest=old_guest)
         identifiers = self._fpga_identifiers(instance)
         if identifiers:
             for _, region in self._fpga_regions.attachable(identifiers):
@@ -199,15 +211,22 @@ class FPGADriverMixin:
         self._set_managed_mode(dev, 'true')
         return dev
 
-    def _hard_reboot(self, context, instance, *args, **kwargs):
+    def _hard_reboot(self, context, instance, network_info, share_info,
+                     block_device_info=None, accel_info=None):
         self._fpga_rebooting.add(instance.uuid)
         try:
-            return super()._hard_reboot(context, instance, *args, **kwargs)
+            return super()._hard_reboot(
+                context, instance, network_info, share_info,
+                block_device_info=block_device_info, accel_info=accel_info)
         finally:
             self._fpga_rebooting.discard(instance.uuid)
 
-    def destroy(self, context, instance, *args, **kwargs):
-        super().destroy(context, instance, *args, **kwargs)
+    def destroy(self, context, instance, network_info, block_device_info=None,
+                destroy_disks=True, destroy_secrets=True):
+        super().destroy(context, instance, network_info,
+                        block_device_info=block_device_info,
+                        destroy_disks=destroy_disks,
+                        destroy_secrets=destroy_secrets)
         if instance.uuid in self._fpga_rebooting:
             return
         identifiers = self._fpga_identifiers(instance)
@@ -238,17 +257,22 @@ class FPGADriverMixin:
         if reason:
             raise exception.MigrationPreCheckError(reason=reason)
 
-    def check_can_live_migrate_destination(self, context, instance, *args,
-                                           **kwargs):
+    def check_can_live_migrate_destination(
+            self, context, instance, src_compute_info, dst_compute_info,
+            block_migration=False, disk_over_commit=False):
         self._refuse_live_migration(instance)
         return super().check_can_live_migrate_destination(
-            context, instance, *args, **kwargs)
+            context, instance, src_compute_info, dst_compute_info,
+            block_migration=block_migration,
+            disk_over_commit=disk_over_commit)
 
-    def check_can_live_migrate_source(self, context, instance, *args,
-                                      **kwargs):
+    def check_can_live_migrate_source(self, context, instance,
+                                      dest_check_data,
+                                      block_device_info=None):
         self._refuse_live_migration(instance)
         return super().check_can_live_migrate_source(
-            context, instance, *args, **kwargs)
+            context, instance, dest_check_data,
+            block_device_info=block_device_info)
 
     def suspend(self, context, instance):
         reason = self._fpga_refusal(
@@ -260,7 +284,9 @@ class FPGADriverMixin:
                 exception.InstanceSuspendFailure(reason=reason))
         return super().suspend(context, instance)
 
-    def migrate_disk_and_power_off(self, context, instance, *args, **kwargs):
+    def migrate_disk_and_power_off(self, context, instance, dest, flavor,
+                                   network_info, block_device_info=None,
+                                   timeout=0, retry_interval=0):
         reason = self._fpga_refusal(
             instance, 'Resizing or migrating',
             'the destination would have to load the regions again from '
@@ -269,7 +295,9 @@ class FPGADriverMixin:
             raise exception.InstanceFaultRollback(
                 exception.ResizeError(reason=reason))
         return super().migrate_disk_and_power_off(
-            context, instance, *args, **kwargs)
+            context, instance, dest, flavor, network_info,
+            block_device_info=block_device_info, timeout=timeout,
+            retry_interval=retry_interval)
 
 
 class FPGALibvirtDriver(FPGADriverMixin, libvirt_driver.LibvirtDriver):

@@ -33,6 +33,15 @@ def function_trait(function_id):
     return 'CUSTOM_FPGA_FUNCTION_' + function_id.upper()
 
 
+def pci_hostdevs(domain):
+    """The host PCI addresses of the hostdevs of a domain's XML tree."""
+    return ['%04x:%02x:%02x.%x' % tuple(
+        int(address.get(part), 16)
+        for part in ('domain', 'bus', 'slot', 'function'))
+        for address in domain.findall(
+            "./devices/hostdev[@type='pci']/source/address")]
+
+
 class SimulatedFPGAHost(fixtures.Fixture):
     """A simulated FPGA host in a temporary directory."""
 
@@ -157,9 +166,4 @@ class FPGAServersTestBase(base.ServersTestBase):
         connection = self.computes[server['OS-EXT-SRV-ATTR:host']].driver \
             ._host.get_connection()
         xml = connection.lookupByUUIDString(server['id']).XMLDesc(0)
-        addresses = etree.fromstring(xml).findall(
-            "./devices/hostdev[@type='pci']/source/address")
-        return ['%04x:%02x:%02x.%x' % tuple(
-            int(address.get(part), 16)
-            for part in ('domain', 'bus', 'slot', 'function'))
-            for address in addresses]
+        return pci_hostdevs(etree.fromstring(xml))

@@ -6,6 +6,7 @@ import tempfile
 import time
 
 import fixtures
+from lxml import etree
 from nova.tests.functional.api import client
 from oslo_utils import uuidutils
 
@@ -77,6 +78,36 @@ class SpawnTest(libvirt_base.FPGAServersTestBase):
         self.assertIn(libvirt_base.function_trait(AFU), traits)
         self.assertNotIn(old, traits)
         self.assertValidDomainXML(written[-1])
+
+    def test_real_libvirt_defines_the_domain(self):
+        try:
+            import libvirt
+        except ImportError:
+            self.skipTest('libvirt-python is needed: install nova-fpga with '
+                          'its libvirt extra')
+        self.start_fpga_compute('compute1', 'n6000:2')
+        image_id = self.add_bitstream(self.gbs('n6000', AFU),
+                                      fpga_function='nlb')
+        written = self.record_domain_xml()
+        server = self.boot(self.fpga_flavor(**{
+            'resources:FPGA': '0', 'resources1:FPGA': '1',
+            'resources2:FPGA': '1', 'group_policy': 'isolate',
+            'fpga:bitstream': image_id}))
+        expected = self.hostdevs(server)
+        self.assertEqual(2, len(expected))
+        domain = etree.fromstring(written[-1])
+        # libvirt's test driver runs only domains of its own type.
+        domain.set('type', 'test')
+        connection = libvirt.open('test:///default')
+        self.addCleanup(connection.close)
+        defined = connection.defineXML(etree.tostring(domain).decode())
+        self.addCleanup(defined.undefine)
+        read_back = etree.fromstring(defined.XMLDesc(0))
+        self.assertEqual(server['id'], read_back.findtext('uuid'))
+        self.assertEqual(expected, libvirt_base.pci_hostdevs(read_back))
+        self.assertEqual(['yes', 'yes'], [
+            hostdev.get('managed') for hostdev in
+            read_back.findall("./devices/hostdev[@type='pci']")])
 
     def test_xilinx_by_function(self):
         self.start_fpga_compute('compute1', 'n6000', 'u250')

@@ -49,7 +49,7 @@ class LoadTest(test.NoDBTestCase):
 class FakeLibvirtDriver:
     """What the mixin needs of the libvirt driver: a root to report."""
 
-    def __init__(self, virtapi):
+    def __init__(self, virtapi, read_only=False):
         self.virtapi = virtapi
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):

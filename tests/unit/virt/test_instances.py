@@ -32,7 +32,7 @@ class FakeLibvirtDriver:
 
     _set_managed_mode = libvirt_driver.LibvirtDriver._set_managed_mode
 
-    def __init__(self, virtapi):
+    def __init__(self, virtapi, read_only=False):
         self.virtapi = virtapi
         self.calls = []
         self._host = mock.Mock(spec=['get_hostname'])
@@ -47,20 +47,23 @@ class FakeLibvirtDriver:
     def destroy(self, context, instance, *args, **kwargs):
         self.calls.append('destroy')
 
-    def _hard_reboot(self, context, instance, *args, **kwargs):
-        self.destroy(context, instance)
+    def _hard_reboot(self, context, instance, network_info, *args, **kwargs):
+        self.destroy(context, instance, network_info)
         self.calls.append('define')
 
     def suspend(self, context, instance):
         self.calls.append('suspend')
 
-    def check_can_live_migrate_source(self, context, instance, *args):
+    def check_can_live_migrate_source(self, context, instance, *args,
+                                      **kwargs):
         self.calls.append('source check')
 
-    def check_can_live_migrate_destination(self, context, instance, *args):
+    def check_can_live_migrate_destination(self, context, instance, *args,
+                                           **kwargs):
         self.calls.append('destination check')
 
-    def migrate_disk_and_power_off(self, context, instance, *args):
+    def migrate_disk_and_power_off(self, context, instance, *args,
+                                   **kwargs):
         self.calls.append('migrate')
 
 
@@ -92,6 +95,14 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.events = self.useFixture(fixtures.MockPatch(
             'nova.compute.utils.EventReporter')).mock
 
+    def spawn(self, instance):
+        self.drv.spawn(CONTEXT, instance, 'image_meta', 'injected_files',
+                       'admin_password', 'allocations')
+
+    def guest_config(self, instance):
+        return self.drv._get_guest_config(
+            instance, 'network_info', 'image_meta', 'disk_info')
+
     def instance(self, resources=(), node=NODE, extra_specs=None,
                  image_properties=None):
         return objects.Instance(
@@ -109,8 +120,7 @@ class InstanceHooksTest(test.NoDBTestCase):
             resource('CUSTOM_FPGA_XILINX', 'b_slot0')], **kwargs)
 
     def test_spawn_loads_the_regions_before_the_domain(self):
-        self.drv.spawn(CONTEXT, self.holding(
-            extra_specs={'fpga:bitstream': BITSTREAM}), 'image_meta')
+        self.spawn(self.holding(extra_specs={'fpga:bitstream': BITSTREAM}))
         self.regions.attachable.assert_called_once_with(
             ['a_port0', 'b_slot0'])
         self.regions.load.assert_called_once_with(
@@ -121,20 +131,18 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.events.assert_not_called()
 
     def test_spawn_reads_the_image_properties(self):
-        self.drv.spawn(CONTEXT, self.holding(
-            image_properties={'fpga_function': 'nlb'}))
+        self.spawn(self.holding(image_properties={'fpga_function': 'nlb'}))
         self.assertEqual(request.Request(function='nlb'),
                          self.regions.load.call_args[0][3])
 
     def test_spawn_without_a_request_only_checks_the_regions(self):
-        self.drv.spawn(CONTEXT, self.holding())
+        self.spawn(self.holding())
         self.regions.attachable.assert_called_once_with(
             ['a_port0', 'b_slot0'])
         self.assertEqual(['spawn'], self.drv.calls)
 
     def test_spawn_without_regions_ignores_a_request(self):
-        self.drv.spawn(CONTEXT, self.instance(
-            extra_specs={'fpga:function': 'nlb'}))
+        self.spawn(self.instance(extra_specs={'fpga:function': 'nlb'}))
         self.regions.attachable.assert_not_called()
         self.assertEqual(['spawn'], self.drv.calls)
         self.assertIn("the bitstream of function 'nlb' is asked for, but the "
@@ -143,7 +151,7 @@ class InstanceHooksTest(test.NoDBTestCase):
 
     def test_a_bad_request_aborts_the_build(self):
         e = self.assertRaises(
-            exception.BuildAbortException, self.drv.spawn, CONTEXT,
+            exception.BuildAbortException, self.spawn,
             self.holding(image_properties={'fpga_bitstream': 'nlb'}))
         self.assertIn("the image sets fpga_bitstream to 'nlb'", str(e))
         self.assertEqual([], self.drv.calls)
@@ -152,7 +160,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         failure = assignment.AssignmentFailed('a port0', 'cause', 'bitstream')
         self.regions.load.side_effect = failure
         e = self.assertRaises(
-            driver.RegionsNotLoaded, self.drv.spawn, CONTEXT,
+            driver.RegionsNotLoaded, self.spawn,
             self.holding(extra_specs={'fpga:function': 'nlb'}))
         self.assertEqual('FPGA region a port0, bitstream: cause',
                          e.format_message())
@@ -165,7 +173,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.assertIs(e, self.events.return_value.__exit__.call_args[0][1])
 
     def test_guest_config_gets_a_managed_hostdev_per_function(self):
-        guest = self.drv._get_guest_config(self.holding(), 'network_info')
+        guest = self.guest_config(self.holding())
         hostdevs = [etree.fromstring(device.to_xml())
                     for device in guest.devices]
         self.assertEqual(
@@ -177,7 +185,7 @@ class InstanceHooksTest(test.NoDBTestCase):
              for h in hostdevs])
 
     def test_guest_config_without_regions(self):
-        guest = self.drv._get_guest_config(self.instance())
+        guest = self.guest_config(self.instance())
         self.assertEqual([], guest.devices)
         self.regions.attachable.assert_not_called()
 
@@ -188,7 +196,7 @@ class InstanceHooksTest(test.NoDBTestCase):
 
     def test_hard_reboot_keeps_the_regions(self):
         instance = self.holding()
-        self.drv._hard_reboot(CONTEXT, instance, 'network_info')
+        self.drv._hard_reboot(CONTEXT, instance, 'network_info', 'share_info')
         self.assertEqual(['destroy', 'define'], self.drv.calls)
         self.drv.destroy(CONTEXT, instance, 'network_info')
         self.assertEqual('release', self.drv.calls[-1])
