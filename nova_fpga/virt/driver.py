@@ -10,6 +10,7 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 ``register_alias`` makes this module importable as ``nova.virt.fpga_libvirt``.
 """
 
+import contextlib
 import copy
 import sys
 
@@ -124,16 +125,25 @@ class FPGADriverMixin:
                 if resource.resource_class in self._fpga_classes]
 
     def spawn(self, context, instance, *args, **kwargs):
-        try:
-            self._fpga_load(context, instance)
-        except assignment.AssignmentFailed as e:
-            # Once Nova has rescheduled, the fault says no more than
-            # "Exhausted all hosts": an instance action event keeps why.
-            with compute_utils.EventReporter(
-                    context, 'compute_fpga_load_regions', instance.host,
-                    instance.uuid):
+        with self._fpga_load_event(context, instance):
+            try:
+                self._fpga_load(context, instance)
+            except assignment.AssignmentFailed as e:
                 raise RegionsNotLoaded(reason=str(e)) from e
         super().spawn(context, instance, *args, **kwargs)
+
+    def _fpga_load_event(self, context, instance):
+        """An instance action event around loading, when regions are held.
+
+        Its start and finish times say how long loading took; once Nova
+        has rescheduled, the fault says no more than "Exhausted all
+        hosts", and the event keeps why.
+        """
+        if not self._fpga_identifiers(instance):
+            return contextlib.nullcontext()
+        return compute_utils.EventReporter(
+            context, 'compute_fpga_load_regions', instance.host,
+            instance.uuid)
 
     def _fpga_load(self, context, instance):
         """Load the requested bitstream into every region held.
