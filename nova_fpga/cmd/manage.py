@@ -22,6 +22,7 @@ from nova_fpga.cmd import regions
 from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
 from nova_fpga import model
+from nova_fpga import privsep
 from nova_fpga import simulator
 
 
@@ -178,6 +179,9 @@ def run(conf, args):
             conf.set_override('dev_root', args.dev_root, group='fpga')
         if getattr(args, 'node', 'unset') is None:
             args.node = conf.host
+        if conf.fpga.simulator_root:
+            # Nothing privileged happens on a simulated host.
+            privsep.sys_admin_pctxt.set_client_mode(False)
         args.func(conf, args)
     except errors.Failure as e:
         print('nova-fpga: error: %s' % e, file=sys.stderr)
