@@ -42,8 +42,7 @@ _BY_KIND = {
 
 
 class Failure(Exception):
-    """The command failed; ``code`` is its exit code, the message one line.
-    """
+    """The command failed: ``code`` its exit code, the message a line."""
 
     def __init__(self, code, message):
         super().__init__(message)

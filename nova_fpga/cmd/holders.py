@@ -21,8 +21,7 @@ class Unknown(Exception):
 
 
 class Holders:
-    """The FPGA providers of compute node ``nodename``, as Placement has them.
-    """
+    """The FPGA providers of compute node ``nodename`` in Placement."""
 
     def __init__(self, nodename, client=None):
         self.nodename = nodename

@@ -9,16 +9,16 @@ import sys
 from nova.image import glance as nova_glance
 
 from nova_fpga import assignment
-from nova_fpga import discovery
-from nova_fpga import model
-from nova_fpga import placement
-from nova_fpga import programming
-from nova_fpga import request
 from nova_fpga.cmd import errors
 from nova_fpga.cmd import holders as holders_mod
 from nova_fpga.cmd import identity
 from nova_fpga.cmd import output
 from nova_fpga.cmd import progress
+from nova_fpga import discovery
+from nova_fpga import model
+from nova_fpga import placement
+from nova_fpga import programming
+from nova_fpga import request
 
 STATUS_COLUMNS = ['region', 'board', 'health', 'interface id', 'function id',
                   'image', 'held by', 'reserved', 'last programmed']
