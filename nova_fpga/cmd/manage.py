@@ -26,6 +26,10 @@ from nova_fpga import privsep
 from nova_fpga import simulator
 
 
+# The [fpga] options the command line may override.
+_OVERRIDES = ('sysfs_root', 'dev_root', 'state_dir')
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
@@ -40,6 +44,7 @@ def _host_options():
         help='nova.conf to read; repeatable. Default: Nova\'s usual places.')
     parent.add_argument('--sysfs-root', help='Overrides [fpga] sysfs_root.')
     parent.add_argument('--dev-root', help='Overrides [fpga] dev_root.')
+    parent.add_argument('--state-dir', help='Overrides [fpga] state_dir.')
     parent.add_argument('--format', choices=output.FORMATS, default='table')
     return parent
 
@@ -122,8 +127,8 @@ def _parser(argv):
         metavar='KIND[:COUNT][,key=value...]',
         help='Cards to simulate; kinds: %s; keys: vfs, function, numa. '
              'Repeat for more cards.' % ', '.join(simulator.KINDS))
-    parser.set_defaults(func=simulate, config_file=None, sysfs_root=None,
-                        dev_root=None)
+    parser.set_defaults(func=simulate, config_file=None,
+                        **{name: None for name in _OVERRIDES})
     return top
 
 
@@ -173,10 +178,9 @@ def parse(argv):
 def run(conf, args):
     """Run parsed ``args`` against a loaded ``conf``; the exit code."""
     try:
-        if args.sysfs_root:
-            conf.set_override('sysfs_root', args.sysfs_root, group='fpga')
-        if args.dev_root:
-            conf.set_override('dev_root', args.dev_root, group='fpga')
+        for name in _OVERRIDES:
+            if getattr(args, name):
+                conf.set_override(name, getattr(args, name), group='fpga')
         if getattr(args, 'node', 'unset') is None:
             args.node = conf.host
         if conf.fpga.simulator_root:
