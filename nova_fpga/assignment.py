@@ -205,7 +205,7 @@ class HostRegions:
 
     @staticmethod
     def _record(method, *args, **kwargs):
-        """Update a region record; a failure to is logged, never raised."""
+        """Update a region record; a failure to write is logged, not raised."""
         try:
             method(*args, **kwargs)
         except (OSError, ValueError) as e:
@@ -223,8 +223,8 @@ class HostRegions:
             outcome = programming.scrub_region(
                 self.backend(device), device, region, mode,
                 self.program_timeout)
-        except programming.Failed:
-            self._record(self.state.record_failure, identifier, HARDWARE)
+        except programming.Failed as e:
+            self._record(self.state.record_failure, identifier, kind_of(e))
             raise
         self._record(self.state.record_scrub, identifier, mode, by)
         return outcome

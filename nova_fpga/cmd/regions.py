@@ -147,12 +147,13 @@ def program(conf, args):
             progress=progress.Progress())
     except assignment.AssignmentFailed as e:
         raise errors.Failure(errors.code_of_kind(e.kind), str(e)) from e
-    loaded = host_regions.state.read(identifier)['loaded']
+    # What the record says; empty if it could not be written.
+    loaded = host_regions.state.read(identifier)['loaded'] or {}
     output.emit(args.format, {'region': identifier, 'outcome': outcome,
                               'loaded': loaded},
                 ['region', 'outcome', 'function id', 'image'],
-                [[identifier, outcome, loaded['function_id'],
-                  '%s (%s)' % (loaded['image_id'], loaded['image_name'])]])
+                [[identifier, outcome, loaded.get('function_id'),
+                  loaded.get('image_name') or args.bitstream]])
 
 
 def scrub(conf, args):
