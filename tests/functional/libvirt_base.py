@@ -74,6 +74,7 @@ class FPGAServersTestBase(base.ServersTestBase):
             backend_base, 'READ_DELAY', 0))
         self.bitstream_cache = self.useFixture(fixtures.TempDir()).path
         self.flags(lock_path=self.useFixture(fixtures.TempDir()).path,
+                   state_dir=self.useFixture(fixtures.TempDir()).path,
                    bitstream_cache_dir=self.bitstream_cache, group='fpga')
         self.fpga_hosts = {}
 
