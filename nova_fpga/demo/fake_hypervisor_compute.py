@@ -5,9 +5,8 @@ driver against Nova's fakelibvirt (``nova.tests.fixtures.libvirt``)
 with the stand-ins Nova's own libvirt functional tests use for what a
 fake hypervisor lacks (image backend, cgroups, os-brick, local disk).
 The FPGA side is a simulated host (``[fpga] simulator_root``); nothing
-privileged runs. There is no Neutron in the demo cloud: servers boot
-with no network, and the few calls nova-compute still makes to Neutron
-(listing ports at delete) go to Nova's NeutronFixture.
+privileged runs. There is no Neutron in the demo cloud
+(nova_fpga.demo.no_neutron).
 
 Each domain's XML, as the driver defined it, is also written to
 ``NOVA_FPGA_DOMAIN_DIR``/<uuid>.xml, where libvirt would keep it, so the
@@ -34,29 +33,11 @@ import nova.conf  # noqa: E402
 from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.fixtures import libvirt as fakelibvirt  # noqa: E402
 
+from nova_fpga.demo import no_neutron  # noqa: E402
 from nova_fpga import privsep  # noqa: E402
 
 CONF = nova.conf.CONF
 DOMAIN_DIR = 'NOVA_FPGA_DOMAIN_DIR'
-
-
-class _Stubs:
-    """What NeutronFixture asks of a test: flags and stub_out."""
-
-    def __init__(self):
-        self.fixtures = []
-
-    def use(self, fixture):
-        fixture.setUp()
-        self.fixtures.append(fixture)
-        return fixture
-
-    def flags(self, **kwargs):
-        for name, value in kwargs.items():
-            CONF.set_override(name, value)
-
-    def stub_out(self, target, new):
-        self.use(fixtures.MonkeyPatch(target, new))
 
 
 def _keep_domain_xml(connection, directory):
@@ -91,14 +72,13 @@ _connection.made = None
 
 def fake_hypervisor():
     """Nova's libvirt functional-test stand-ins, for the process's life."""
-    stubs = _Stubs()
+    # Set up for good: the process ends with them.
     for fixture in (nova_fixtures.LibvirtImageBackendFixture(),
                     nova_fixtures.CGroupsFixture(),
                     nova_fixtures.LibvirtFixture(),
                     nova_fixtures.OSBrickFixture(),
-                    nova_fixtures.PrivsepFixture(),
-                    nova_fixtures.NeutronFixture(stubs)):
-        stubs.use(fixture)
+                    nova_fixtures.PrivsepFixture()):
+        fixture.setUp()
     for target, kwargs in (
             ('nova.virt.libvirt.LibvirtDriver._create_image',
              {'return_value': (False, False)}),
@@ -114,10 +94,10 @@ def fake_hypervisor():
              {'return_value': set(range(16))}),
             ('nova.virt.libvirt.host.Host.get_connection',
              {'side_effect': _connection})):
-        stubs.use(fixtures.MockPatch(target, **kwargs))
+        fixtures.MockPatch(target, **kwargs).setUp()
     # Nothing privileged happens on a simulated host.
     privsep.sys_admin_pctxt.set_client_mode(False)
-    return stubs
+    no_neutron.install()
 
 
 def main():

@@ -23,6 +23,7 @@ import sqlite3
 import sys
 import time
 
+from cryptography import fernet
 from keystoneauth1 import adapter
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
@@ -56,13 +57,27 @@ def _wal(path):
         db.execute('PRAGMA journal_mode=WAL')
 
 
-def _gunicorn(module, fd, threads=4):
-    """gunicorn serving ``module``'s application on the socket ``fd``."""
+def _fernet_keys(directory):
+    """A key repository as keystone-manage fernet_setup leaves it.
+
+    A primary key (the highest number) and a staged one (0), each a
+    Fernet key alone in a file; written here, it saves two runs of
+    keystone-manage, a dozen seconds each on a busy machine.
+    """
+    for index in (0, 1):
+        path = os.path.join(directory, str(index))
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), 'wb') as f:
+            f.write(fernet.Fernet.generate_key())
+
+
+def _gunicorn(loader, fd, threads=4):
+    """gunicorn serving the application of nova_fpga.demo.wsgi's
+    ``loader`` (a call) on the socket ``fd``."""
     # Without --no-control-socket gunicorn opens a socket in $HOME.
     return [sys.executable, '-m', 'gunicorn', '--bind', 'fd://%d' % fd,
             '--workers', '1', '--threads', str(threads),
             '--graceful-timeout', '5', '--no-control-socket',
-            "nova_fpga.demo.wsgi:load('%s')" % module]
+            'nova_fpga.demo.wsgi:' + loader]
 
 
 class Cloud:
@@ -82,6 +97,7 @@ class Cloud:
         self.fpga_options = {}
         self.people = {}
         self._admin = None
+        self.placement = None
 
     def path(self, *names):
         path = os.path.join(self.workdir, *names)
@@ -125,7 +141,7 @@ class Cloud:
             placement = self._spawn_placement()
             nova_dbs.result()
         nova_api = self._spawn('nova-api', _gunicorn(
-            'nova.wsgi.osapi_compute',
+            'load_nova_api()',
             self.sockets['nova-api'].fileno()),
             ready=processes.answers_http(self.urls['nova-api']),
             env=self._nova_env(), pass_fds=(
@@ -216,12 +232,11 @@ class Cloud:
             'credential': {'key_repository': self.path(
                 'keystone', 'credential-keys', '')},
         })
+        for name in ('fernet-keys', 'credential-keys'):
+            _fernet_keys(self.path('keystone', name, ''))
         log = self.log('keystone-manage')
         manage = [_bin('keystone-manage'), '--config-file', conf]
-        owner = ['--keystone-user', str(os.getuid()),
-                 '--keystone-group', str(os.getgid())]
-        for args in (['db_sync'], ['fernet_setup'] + owner,
-                     ['credential_setup'] + owner,
+        for args in (['db_sync'],
                      ['bootstrap', '--bootstrap-password', PASSWORD,
                       '--bootstrap-username', ADMIN,
                       '--bootstrap-project-name', ADMIN_PROJECT,
@@ -232,7 +247,7 @@ class Cloud:
         _wal(self.path('keystone', 'keystone.sqlite'))
         fd = self.sockets['keystone'].fileno()
         return self._spawn(
-            'keystone', _gunicorn('keystone.wsgi.api', fd),
+            'keystone', _gunicorn("load('keystone.wsgi.api')", fd),
             env=dict(os.environ, OS_KEYSTONE_CONFIG_FILES=conf),
             ready=processes.answers_http(self.urls['keystone']),
             pass_fds=(fd,))
@@ -248,7 +263,6 @@ class Cloud:
         """The catalog, and the demo's people in clouds.yaml."""
         admin = adapter.Adapter(self.session(), service_type='identity',
                                 interface='public')
-        self._admin = admin
         for kind, name, url in (
                 ('compute', 'nova', self.urls['nova-api']),
                 ('image', 'glance', self.glance.url),
@@ -258,6 +272,12 @@ class Cloud:
             admin.post('/endpoints', json={'endpoint': {
                 'service_id': service['id'], 'interface': 'public',
                 'region_id': REGION, 'url': url}})
+        # A token of after the catalog was made, to find Placement in it.
+        session = self.session()
+        self._admin = adapter.Adapter(session, service_type='identity',
+                                      interface='public')
+        self.placement = adapter.Adapter(session, service_type='placement',
+                                         interface='public')
         self.people[ADMIN] = ADMIN_PROJECT
         self._write_clouds_yaml()
 
@@ -316,15 +336,10 @@ class Cloud:
         })
         fd = self.sockets['placement'].fileno()
         return self._spawn(
-            'placement', _gunicorn('placement.wsgi.api', fd),
+            'placement', _gunicorn("load('placement.wsgi.api')", fd),
             env=dict(os.environ, OS_PLACEMENT_CONFIG_DIR=directory),
             ready=processes.answers_http(self.urls['placement']),
             pass_fds=(fd,))
-
-    @property
-    def placement(self):
-        return adapter.Adapter(self.session(), service_type='placement',
-                               interface='public')
 
     def _setup_glance(self):
         self.glance = glance.GlanceServer(
