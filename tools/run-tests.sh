@@ -6,6 +6,9 @@ source "$(dirname "$0")/bootstrap.sh"
 
 # libvirt's own schema check of the domain XML the driver writes.
 optional_commands virt-xml-validate=libvirt-clients xmllint=libxml2-utils
+# The integration tests' cloud: Nova's RPC over RabbitMQ.
+required_commands /usr/lib/rabbitmq/bin/rabbitmq-server=rabbitmq-server \
+    epmd=erlang-base
 ensure_venv
 venv_install tox
 cd "$TOP"

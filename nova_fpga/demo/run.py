@@ -147,11 +147,11 @@ def _run(cloud, progress, started):
     try:
         Run(cloud, progress, outcome).run()
     finally:
+        # After Ctrl-C too.
         errors = cloud.stop()
-        for error in errors:
-            LOG.error('%s', error)
-        # Also after Ctrl-C: what ran until then.
-        progress.say(_summary(outcome, started, errors))
+    for error in errors:
+        LOG.error('%s', error)
+    progress.say(_summary(outcome, started, errors))
     return 1 if outcome.failed or errors else 0
 
 
