@@ -10,10 +10,10 @@ directory (``<service>.log``):
 - one nova-fpga-compute per simulated FPGA host, through
   nova_fpga.demo.fake_hypervisor_compute (fakelibvirt as the hypervisor).
 
-The databases are sqlite files in WAL mode (readers do not wait for a
-writer): keystone's, Placement's, Glance's, Nova's API database, cell0
-and cell1. Stopping the cloud stops every process group it started, in
-the reverse order.
+The databases are sqlite files: keystone's, Placement's, Glance's, Nova's
+API database, cell0 and cell1; Nova's and keystone's in WAL mode (readers
+do not wait for a writer). Stopping the cloud stops every process group
+it started, in the reverse order.
 """
 
 import concurrent.futures
@@ -73,8 +73,7 @@ def _fernet_keys(directory):
 
 
 def _gunicorn(loader, fd, threads=4):
-    """gunicorn serving the application of nova_fpga.demo.wsgi's
-    ``loader`` (a call) on the socket ``fd``."""
+    """gunicorn serving nova_fpga.demo.wsgi's ``loader`` on ``fd``."""
     # Without --no-control-socket gunicorn opens a socket in $HOME.
     return [sys.executable, '-m', 'gunicorn', '--bind', 'fd://%d' % fd,
             '--workers', '1', '--threads', str(threads),

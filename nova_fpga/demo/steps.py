@@ -137,8 +137,7 @@ def start_compute(host):
 
 
 def _traits(demo, provider):
-    """The provider's traits, as ``openstack resource provider trait list``
-    shows them."""
+    """The provider's traits, as the client lists them."""
     return {t['name'] for t in demo.operator.json(
         '--os-placement-api-version', inspection.PLACEMENT_VERSION,
         'resource', 'provider', 'trait', 'list', provider.uuid)}
@@ -184,8 +183,7 @@ def _properties(image):
 
 def create_image(client, path, name, visibility='private', tags=(),
                  **properties):
-    """``openstack image create --file``; the image as ``image show``
-    has it."""
+    """``openstack image create --file``; the image it shows."""
     args = ['image', 'create', name, '--file', path, '--disk-format', 'raw',
             '--container-format', 'bare', '--' + visibility]
     for tag in tags:
