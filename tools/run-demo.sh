@@ -6,9 +6,10 @@
 # client step by step. Arguments go to the demo (e.g. --keep).
 source "$(dirname "$0")/bootstrap.sh"
 
-# Nova's RPC goes over RabbitMQ (Debian's; the demo starts a node of its own).
+# Nova's RPC goes over RabbitMQ, its databases are in MariaDB (Debian's;
+# the demo starts its own of each).
 required_commands /usr/lib/rabbitmq/bin/rabbitmq-server=rabbitmq-server \
-    epmd=erlang-base
+    epmd=erlang-base mariadbd=mariadb-server
 ensure_venv
 echo "Installing nova_fpga, keystone, Glance, the openstack client and their dependencies into $VENV ..."
 # The demo's computes run on Nova's fakelibvirt, which comes with Nova's

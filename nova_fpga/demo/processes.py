@@ -84,6 +84,18 @@ def accepts_connections(port):
     return check
 
 
+def accepts_unix_connections(path):
+    """A readiness check: something accepts connections on socket ``path``."""
+    def check():
+        with socket.socket(socket.AF_UNIX) as sock:
+            try:
+                sock.connect(path)
+                return True
+            except OSError:
+                return False
+    return check
+
+
 class Process:
     """One long-running command: a session of its own, a log of its own.
 

@@ -3,6 +3,7 @@
 On 127.0.0.1, each in a session of its own with its log in the work
 directory (``<service>.log``):
 
+- mariadbd;
 - epmd and rabbitmq-server (Debian's), a node of the demo's own, its
   mnesia and logs in ``rabbitmq/``; Nova's RPC goes over it (rabbit://);
 - keystone, Placement, glance-api and nova-api, each under gunicorn;
@@ -10,14 +11,16 @@ directory (``<service>.log``):
 - one nova-fpga-compute per simulated FPGA host, through
   nova_fpga.demo.fake_hypervisor_compute (fakelibvirt as the hypervisor).
 
-The databases are sqlite files: keystone's, Placement's, Glance's, Nova's
-API database, cell0 and cell1; Nova's and keystone's in WAL mode (readers
-do not wait for a writer). Stopping the cloud stops every process group
+Nova's databases (API, cell0, cell1) and Placement's are in a MariaDB
+(Debian's) of the demo's own, on a socket in the work directory;
+keystone's and Glance's, each written by one process and seldom, are
+sqlite files (keystone's in WAL mode: readers do not wait for a writer). Stopping the cloud stops every process group
 it started, in the reverse order.
 """
 
 import concurrent.futures
 import os
+import pwd
 import shutil
 import sqlite3
 import sys
@@ -38,6 +41,7 @@ REGION = 'RegionOne'
 PASSWORD = 'demo-password'
 ADMIN = 'admin'
 ADMIN_PROJECT = 'ops'
+DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement')
 # Seconds between a compute's periodic resource updates (Nova: 60).
 UPDATE_INTERVAL = 2
 COMPUTE_TIMEOUT = 90
@@ -45,6 +49,15 @@ COMPUTE_TIMEOUT = 90
 
 def _bin(name):
     return os.path.join(os.path.dirname(sys.executable), name)
+
+
+def _bin_mariadb(name):
+    """Debian's MariaDB commands, wherever this machine keeps them."""
+    return shutil.which(name) or os.path.join('/usr/sbin', name)
+
+
+def _user():
+    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def _sqlite(path):
@@ -130,6 +143,7 @@ class Cloud:
 
     def _start_all(self):
         rabbit = self._spawn_rabbit()
+        self._spawn_mariadb()
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
             keystone = pool.submit(self._setup_keystone)
             nova_dbs = pool.submit(self._setup_nova_databases)
@@ -139,8 +153,8 @@ class Cloud:
             self.processes.append(glance_api)
             self._wait(keystone.result())
             self._register()
-            placement = self._spawn_placement()
             nova_dbs.result()
+        placement = self._spawn_placement()
         nova_api = self._spawn('nova-api', _gunicorn(
             'load_nova_api()',
             self.sockets['nova-api'].fileno()),
@@ -330,7 +344,7 @@ class Cloud:
         directory = self.path('placement', '')
         glance.write_ini(os.path.join(directory, 'placement.conf'), {
             'placement_database': {
-                'connection': _sqlite(directory + 'placement.sqlite'),
+                'connection': self._mysql('placement'),
                 'sync_on_startup': 'true'},
             'api': {'auth_strategy': 'keystone'},
             'keystone_authtoken': self._authtoken_options(),
@@ -358,11 +372,8 @@ class Cloud:
                         'state_path': nova, 'my_ip': HOST,
                         'compute_driver': 'fpga_libvirt.FPGALibvirtDriver',
                         'update_resources_interval': str(UPDATE_INTERVAL)},
-            'api_database': {'connection': _sqlite(nova + 'nova_api.sqlite'),
-                             'sqlite_synchronous': 'false'},
-            # Demo data: no fsync at each commit, no waiting on the disk.
-            'database': {'connection': _sqlite(nova + 'nova_cell1.sqlite'),
-                         'sqlite_synchronous': 'false'},
+            'api_database': {'connection': self._mysql('nova_api')},
+            'database': {'connection': self._mysql('nova_cell1')},
             'api': {'auth_strategy': 'keystone'},
             'wsgi': {'api_paste_config': nova + 'api-paste.ini'},
             'keystone_authtoken': self._authtoken_options(),
@@ -375,6 +386,37 @@ class Cloud:
             'fpga': self.fpga_options,
         }
 
+    def _mysql(self, database):
+        return ('mysql+pymysql://root@localhost/%s?unix_socket=%s'
+                '&charset=utf8' % (database, self.mariadb_socket))
+
+    def _spawn_mariadb(self):
+        """MariaDB for Nova's databases, on a socket in the work directory.
+
+        Nova's conductor, scheduler and API write the same databases at
+        once (Placement's threads too); sqlite, as oslo.db uses it, fails
+        such writers at once ("database is locked"), whatever its busy
+        timeout: oslo.db begins every transaction, reads too, and one
+        that then writes cannot wait for another writer.
+        """
+        data = self.path('mariadb', 'data')
+        self.mariadb_socket = self.path('mariadb', 'mariadb.sock')
+        processes.run([_bin_mariadb('mariadb-install-db'), '--no-defaults',
+                       '--datadir=' + data, '--user=' + _user(),
+                       '--auth-root-authentication-method=normal',
+                       '--skip-test-db'],
+                      self.log('mariadb-setup'), self.workdir,
+                      what='mariadb-install-db')
+        # Demo data: no flush at each commit, a small buffer pool.
+        self.mariadb = self._spawn('mariadb', [
+            _bin_mariadb('mariadbd'), '--no-defaults', '--datadir=' + data,
+            '--socket=' + self.mariadb_socket, '--skip-networking',
+            '--user=' + _user(), '--skip-log-bin',
+            '--pid-file=' + self.path('mariadb', 'mariadbd.pid'),
+            '--innodb-buffer-pool-size=64M',
+            '--innodb-flush-log-at-trx-commit=0'],
+            ready=processes.accepts_unix_connections(self.mariadb_socket))
+
     def _nova_env(self):
         return dict(os.environ, OS_NOVA_CONFIG_DIR=self.path('nova', ''))
 
@@ -386,16 +428,20 @@ class Cloud:
         glance.write_ini(self.nova_conf, self._nova_sections())
         log = self.log('nova-manage')
         manage = [_bin('nova-manage'), '--config-file', self.nova_conf]
-        cell0 = self.path('nova', 'nova_cell0.sqlite')
+        self._wait(self.mariadb)
+        processes.run([_bin_mariadb('mariadb'), '--no-defaults', '-S',
+                       self.mariadb_socket, '-uroot', '-e', ' '.join(
+                           'CREATE DATABASE %s;' % name
+                           for name in DATABASES)],
+                      self.log('mariadb-setup'), self.workdir,
+                      what='creating the databases')
         for args in (['api_db', 'sync'],
                      ['cell_v2', 'map_cell0', '--database_connection',
-                      _sqlite(cell0)],
+                      self._mysql('nova_cell0')],
                      ['cell_v2', 'create_cell', '--name', 'cell1'],
                      ['db', 'sync']):
             processes.run(manage + args, log, self.workdir,
                           what='nova-manage %s' % ' '.join(args[:2]))
-        for name in ('nova_api', 'nova_cell0', 'nova_cell1'):
-            _wal(self.path('nova', name + '.sqlite'))
 
     def start_fpga_compute(self, hostname, *cards):
         """nova-fpga-compute on a new simulated host with ``cards``."""
