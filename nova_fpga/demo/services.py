@@ -1,9 +1,9 @@
 """A small FPGA cloud on this machine: every service its own OS process.
 
 On 127.0.0.1, each in a session of its own with its log in the work
-directory (``<service>.log``):
+directory (``logs/<name>.log``):
 
-- mariadbd;
+- mariadbd (Debian's MariaDB);
 - epmd and rabbitmq-server (Debian's), a node of the demo's own, its
   mnesia and logs in ``rabbitmq/``; Nova's RPC goes over it (rabbit://);
 - keystone, Placement, glance-api and nova-api, each under gunicorn;
@@ -14,8 +14,9 @@ directory (``<service>.log``):
 Nova's databases (API, cell0, cell1) and Placement's are in a MariaDB
 (Debian's) of the demo's own, on a socket in the work directory;
 keystone's and Glance's, each written by one process and seldom, are
-sqlite files (keystone's in WAL mode: readers do not wait for a writer). Stopping the cloud stops every process group
-it started, in the reverse order.
+sqlite files (keystone's in WAL mode: readers do not wait for a writer).
+Stopping the cloud stops every process group it started, in the reverse
+order.
 """
 
 import concurrent.futures
