@@ -382,7 +382,10 @@ class Cloud:
             'glance': {'region_name': REGION},
             'oslo_concurrency': {'lock_path': self.path('nova', 'locks', '')},
             'conductor': {'workers': '1'},
-            'scheduler': {'workers': '1'},
+            # A build that fails is not tried on another host: its fault
+            # is then the driver's own message (why the region could not
+            # be loaded), not Nova's "Exhausted all hosts".
+            'scheduler': {'workers': '1', 'max_attempts': '1'},
             'os_vif_ovs': {'ovsdb_connection': ''},
             'fpga': self.fpga_options,
         }

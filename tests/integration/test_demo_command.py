@@ -1,8 +1,8 @@
 """``python -m nova_fpga.demo`` as a person runs it, and what it leaves.
 
 Each run gets a TMPDIR of its own: the demo must leave it as it found it
-(a failed run leaves its log there, nothing else), and no process of its
-(gunicorn) may outlive it.
+(a failed run leaves its logs there, nothing else), and no process of its
+(the cloud's services) may outlive it.
 """
 
 import os
