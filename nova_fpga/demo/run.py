@@ -179,7 +179,7 @@ def main(started):
         if args.keep:
             progress.say('Kept %s; the logs are in %s' % (workdir, logs))
         else:
-            if status and os.path.isdir(logs):
+            if status == 1 and os.path.isdir(logs):
                 shutil.move(logs, workdir + '-logs')
                 progress.say('The logs: %s-logs' % workdir)
             shutil.rmtree(workdir, ignore_errors=True)
