@@ -1,7 +1,7 @@
 """OS processes of the demo cloud: start one, wait for it, stop its group.
 
-Each process runs in a session of its own, so stopping it stops whatever
-it started too (gunicorn's workers, Erlang's helpers); its output goes to
+Each process leads a process group of its own, so stopping it stops
+whatever it started too (gunicorn's workers); its output goes to
 a log file of its own, whose end errors quote.
 """
 
@@ -97,7 +97,7 @@ def accepts_unix_connections(path):
 
 
 class Process:
-    """One long-running command: a session of its own, a log of its own.
+    """One long-running command: its own process group, its own log.
 
     ``ready`` (a callable, or None) says when it is up; start() waits for
     it, failing early if the process exits.

@@ -1,6 +1,6 @@
 """A small FPGA cloud on this machine: every service its own OS process.
 
-On 127.0.0.1, each in a session of its own with its log in the work
+On 127.0.0.1, each in a process group of its own with its log in the work
 directory (``logs/<name>.log``):
 
 - mariadbd (Debian's MariaDB);
