@@ -72,7 +72,9 @@ class CloudTest(testtools.TestCase):
         CLOUD.check_running()
 
     def delete_server(self, client, name):
-        client.run('server', 'delete', '--wait', name)
+        """Delete the server ``name`` if it is still there."""
+        if name in [s['Name'] for s in client.json('server', 'list')]:
+            client.run('server', 'delete', '--wait', name)
 
     def test_a_private_bitstream_of_another_project_is_refused(self):
         # alice's own bitstream, private to her project.
