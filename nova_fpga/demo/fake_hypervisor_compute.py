@@ -18,20 +18,22 @@ Usage: ``python -m nova_fpga.demo.fake_hypervisor_compute --config-file
 
 import os
 
-# Nova's test fixtures package imports its functional tests' package,
-# which patches with eventlet: nova-compute cannot start in its native
-# threading mode (its default) here. Nova's compute command module
-# patches the standard library on import, so it comes before anything
-# else of Nova.
-os.environ['OS_NOVA_DISABLE_EVENTLET_PATCHING'] = 'false'
+# Nova's test fixtures package imports its tests' package, which asks for
+# eventlet unless told otherwise; nova-compute's own default is native
+# threads, so say it here, before anything of Nova is imported (its
+# compute command module chooses the mode on import). An operator's
+# explicit choice still wins.
+os.environ.setdefault('OS_NOVA_DISABLE_EVENTLET_PATCHING', 'true')
 from nova_fpga.cmd import compute  # noqa: E402,I100
 
 import io  # noqa: E402,I100
+import sys  # noqa: E402
 
 import fixtures  # noqa: E402
 import nova.conf  # noqa: E402
 from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.fixtures import libvirt as fakelibvirt  # noqa: E402
+from nova import utils  # noqa: E402
 
 from nova_fpga.demo import no_neutron  # noqa: E402
 from nova_fpga import privsep  # noqa: E402
@@ -100,8 +102,17 @@ def fake_hypervisor():
     no_neutron.install()
 
 
+def concurrency():
+    """The concurrency mode nova-compute runs in, as the log shows it."""
+    if utils.concurrency_mode_threading():
+        return 'native threads'
+    return 'eventlet'
+
+
 def main():
     fake_hypervisor()
+    # Before Nova's logging is set up: straight to the compute's log.
+    sys.stderr.write('nova-compute concurrency: %s\n' % concurrency())
     compute.main()
 
 

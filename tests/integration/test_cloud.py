@@ -174,3 +174,10 @@ class CloudTest(testtools.TestCase):
         self.assertEqual(len(names), len({p.pid for p in CLOUD.processes}))
         for process in CLOUD.processes:
             self.assertTrue(os.path.exists('/proc/%d' % process.pid))
+
+    def test_the_computes_run_on_native_threads(self):
+        for hostname in (INTEL, XILINX):
+            with open(CLOUD.log(hostname)) as f:
+                log = f.read()
+            self.assertIn('nova-compute concurrency: native threads', log)
+            self.assertNotIn('Eventlet based service backend', log)
