@@ -29,6 +29,7 @@ UPDATE_TIMEOUT = 30
 STATUS_TIMEOUT = 120
 # osc-placement's ``--required`` wants Placement 1.18.
 GPU_PLACEMENT_VERSION = '1.18'
+_MEMORY_BAND = re.compile(placement.gpu_trait_name('memory_ge_') + r'(\d+)G$')
 _POLL = 0.5
 
 
@@ -193,8 +194,19 @@ def _arch_trait():
 
 
 def _gpu_traits(provider):
-    return '\n'.join(sorted(t for t in provider.traits
-                            if t.startswith(placement.GPU_TRAIT_PREFIX)))
+    """The provider's GPU traits; of its memory bands only the highest."""
+    bands = {}
+    shown = []
+    for trait in sorted(provider.traits):
+        band = _MEMORY_BAND.match(trait)
+        if band:
+            bands[int(band.group(1))] = trait
+        elif trait.startswith(placement.GPU_TRAIT_PREFIX):
+            shown.append(trait)
+    if bands:
+        shown.append('%s (and %d lower bands)' % (
+            bands[max(bands)], len(bands) - 1))
+    return '\n'.join(shown)
 
 
 @titled('Listing the GPU providers of one architecture in Placement')
