@@ -95,6 +95,22 @@ def gpu_traits(device, options):
     return frozenset(traits | options.traits(device.board))
 
 
+def gpu_flavor_specs(count, architecture):
+    """The extra specs of a flavor for ``count`` GPUs of ``architecture``.
+
+    A granular group per GPU: each GPU is a provider of one PGPU, and
+    Placement takes a group's resource class from one provider. Two groups
+    or more need a group policy; with one unit per provider, ``none`` and
+    ``isolate`` give the same.
+    """
+    specs = {'group_policy': 'none'}
+    for group in range(1, count + 1):
+        specs['resources_GPU%d:%s' % (group, orc.PGPU)] = '1'
+        specs['trait_GPU%d:%s' % (group, gpu_trait_name(
+            'arch', architecture))] = 'required'
+    return specs
+
+
 def region_traits(device, region, options):
     if device.is_gpu:
         return gpu_traits(device, options)

@@ -1,9 +1,9 @@
 """The cloud as an operator would look at it.
 
-Placement (its API, as the admin) for the FPGA providers, their traits
-and who uses them; a compute host's sysfs (what ``nova-fpga discover``
-reads there) for what a region holds; the domain XML the driver defined
-for what a guest was given.
+Placement (its API, as the admin) for the FPGA region and GPU providers,
+their traits and who uses them; a compute host's sysfs (what ``nova-fpga
+discover`` reads there) for what a region holds; the domain XML the
+driver defined for what a guest was given.
 """
 
 import dataclasses
@@ -19,7 +19,10 @@ PLACEMENT_VERSION = '1.14'
 
 @dataclasses.dataclass(frozen=True)
 class Provider:
-    """An FPGA region's resource provider, as Placement holds it."""
+    """An FPGA region's or a GPU's resource provider, as Placement has it.
+
+    ``region`` is the unit identifier: a GPU's is its PCI address.
+    """
 
     uuid: str
     name: str
@@ -53,10 +56,11 @@ def _provider(cloud, rp, host, region):
         used=sum(usages.values()))
 
 
-def fpga_providers(cloud):
-    """The FPGA region providers of every compute, by name."""
+def _providers(cloud, marker):
     found = {}
     for rp in _get(cloud, '/resource_providers')['resource_providers']:
+        if marker not in rp['name']:
+            continue
         for host in cloud.computes:
             region = placement.identifier_of(host, rp['name'])
             if region:
@@ -64,11 +68,25 @@ def fpga_providers(cloud):
     return found
 
 
+def fpga_providers(cloud):
+    """The FPGA region providers of every compute, by name."""
+    return _providers(cloud, placement.MARKER)
+
+
+def gpu_providers(cloud):
+    """The GPU providers of every compute, by name."""
+    return _providers(cloud, placement.GPU_MARKER)
+
+
+def allocated(providers, cloud, server_id):
+    """Those of ``providers`` the server's allocations use."""
+    allocations = _get(cloud, '/allocations/%s' % server_id)['allocations']
+    return [p for p in providers.values() if p.uuid in allocations]
+
+
 def allocated_regions(cloud, server_id):
     """The FPGA providers the server's allocations use."""
-    allocations = _get(cloud, '/allocations/%s' % server_id)['allocations']
-    return [p for p in fpga_providers(cloud).values()
-            if p.uuid in allocations]
+    return allocated(fpga_providers(cloud), cloud, server_id)
 
 
 def region_on_host(cloud, provider):

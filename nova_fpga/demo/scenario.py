@@ -7,6 +7,8 @@ digits as the hardware shows them.
 import collections
 
 from nova_fpga import boards
+from nova_fpga import model
+from nova_fpga import placement
 from nova_fpga import simulator
 
 Host = collections.namedtuple('Host', 'name cards description')
@@ -16,8 +18,12 @@ Server = collections.namedtuple('Server', 'name flavor image host function')
 
 HOSTS = (
     Host('compute-intel', ('n6000:2',), '2 Intel N6000'),
-    Host('compute-xilinx', ('u250',), '1 AMD Alveo U250'),
+    Host('compute-xilinx', ('u250', 'h100:2'),
+         '1 AMD Alveo U250, 2 NVIDIA H100 on vfio-pci'),
 )
+# The architecture the GPU flavor asks for, as its trait names it.
+GPU_ARCH = 'hopper'
+GPU_COUNT = 2
 
 # Flavors are the operator's; servers and their images the user's.
 OPERATOR = Person('admin', 'ops', ('admin', 'member', 'reader'))
@@ -52,6 +58,7 @@ FLAVORS = {
                          'fpga:function': 'vadd'},
     'fpga.intel': {'resources:FPGA': '1',
                    'trait:CUSTOM_FPGA_INTEL': 'required'},
+    'gpu.hopper.2': placement.gpu_flavor_specs(GPU_COUNT, GPU_ARCH),
 }
 
 # How each asks for its bitstream: by id in the flavor, by function in
@@ -63,9 +70,18 @@ SERVERS = (
     Server('fpga-by-image', 'fpga.intel', 'vm-nlb3', 'compute-intel',
            'nlb3'),
 )
+# Two whole GPUs of one architecture, beside the FPGA servers.
+GPU_SERVER = Server('gpu-hopper', 'gpu.hopper.2', 'vm', 'compute-xilinx',
+                    None)
 # Rebuilt with another VM image, whose property names another bitstream.
 REBUILD = Server('fpga-by-image', 'fpga.intel', 'vm-dma', 'compute-intel',
                  'dma')
+
+
+def cards(host, gpu=False):
+    """The CardSpecs of ``host``'s FPGA cards, or of its GPUs."""
+    return [spec for text in host.cards for spec in simulator.parse_card(text)
+            if (simulator.KINDS[spec.kind].family == model.GPU) == gpu]
 
 
 def vendor(kind):

@@ -27,6 +27,9 @@ from nova_fpga import simulator
 # periodic resource update.
 UPDATE_TIMEOUT = 30
 STATUS_TIMEOUT = 120
+# osc-placement's ``--required`` wants Placement 1.18.
+GPU_PLACEMENT_VERSION = '1.18'
+_MEMORY_BAND = re.compile(placement.gpu_trait_name('memory_ge_') + r'(\d+)G$')
 _POLL = 0.5
 
 
@@ -126,17 +129,26 @@ def configure_computes(demo):
                   output.table(('[fpga] option', 'value'), rows))
 
 
+def _on(host, providers):
+    return [p for p in providers.values() if p.host == host.name]
+
+
 def start_compute(host):
     @titled('Starting %s: %s (simulated)' % (host.name, host.description))
     def start(demo):
         demo.cloud.start_fpga_compute(host.name, *host.cards)
-        providers = [p for p in inspection.fpga_providers(demo.cloud).values()
-                     if p.host == host.name]
-        expected = sum(len(simulator.parse_card(c)) for c in host.cards)
-        check(len(providers) == expected,
-              '%d FPGA providers in Placement for %s, expected %d',
-              len(providers), host.name, expected)
-        return Result('%d FPGA region(s) in Placement' % len(providers))
+        line = []
+        for what, providers, gpu in (
+                ('FPGA region', inspection.fpga_providers(demo.cloud), False),
+                ('GPU', inspection.gpu_providers(demo.cloud), True)):
+            found = len(_on(host, providers))
+            expected = len(scenario.cards(host, gpu=gpu))
+            check(found == expected,
+                  '%d %s providers in Placement for %s, expected %d',
+                  found, what, host.name, expected)
+            if found:
+                line.append('%d %s(s)' % (found, what))
+        return Result('%s in Placement' % ' and '.join(line))
     return start
 
 
@@ -169,13 +181,59 @@ def list_providers(demo):
                                       if t.startswith(
                                           placement.TRAIT_PREFIX)))))
     vendors = {placement.trait_name(scenario.vendor(card.kind))
-               for host in scenario.HOSTS for text in host.cards
-               for card in simulator.parse_card(text)}
+               for host in scenario.HOSTS for card in scenario.cards(host)}
     missing = vendors - {t for p in providers for t in p.traits}
     check(not missing, 'no provider has %s', ', '.join(sorted(missing)))
     return Result('%d regions, %d vendors' % (len(providers), len(vendors)),
                   output.table(
         ('host', 'region', 'FPGA used', 'traits'), rows))
+
+
+def _arch_trait():
+    return placement.gpu_trait_name('arch', scenario.GPU_ARCH)
+
+
+def _gpu_traits(provider):
+    """The provider's GPU traits; of its memory bands only the highest."""
+    bands = {}
+    shown = []
+    for trait in sorted(provider.traits):
+        band = _MEMORY_BAND.match(trait)
+        if band:
+            bands[int(band.group(1))] = trait
+        elif trait.startswith(placement.GPU_TRAIT_PREFIX):
+            shown.append(trait)
+    if bands:
+        shown.append('%s (and %d lower bands)' % (
+            bands[max(bands)], len(bands) - 1))
+    return '\n'.join(shown)
+
+
+@titled('Listing the GPU providers of one architecture in Placement')
+def list_gpu_providers(demo):
+    # Placement itself picks them by resource class and required trait.
+    listed = {rp['uuid'] for rp in demo.operator.json(
+        '--os-placement-api-version', GPU_PLACEMENT_VERSION,
+        'resource', 'provider', 'list', '--resource', 'PGPU=1',
+        '--required', _arch_trait())}
+    providers = sorted(inspection.gpu_providers(demo.cloud).values(),
+                       key=lambda p: p.name)
+    expected = sum(len(scenario.cards(host, gpu=True))
+                   for host in scenario.HOSTS)
+    check(len(providers) == expected, '%d GPU providers, expected %d',
+          len(providers), expected)
+    check(listed == {p.uuid for p in providers}, 'the client lists %s for '
+          '%s, the GPU providers are %s', sorted(listed), _arch_trait(),
+          sorted(p.uuid for p in providers))
+    rows = []
+    for p in providers:
+        check(p.total == 1 and p.reserved == 0 and p.used == 0,
+              '%s: PGPU total %d reserved %d used %d, expected 1 0 0',
+              p.name, p.total, p.reserved, p.used)
+        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total),
+                     _gpu_traits(p)))
+    return Result('%d GPUs with %s' % (len(rows), _arch_trait()),
+                  output.table(('host', 'GPU', 'PGPU used', 'traits'), rows))
 
 
 def _properties(image):
@@ -362,6 +420,48 @@ def nova_fpga_status(cloud, hostname):
     return json.loads(result.stdout)['regions']
 
 
+def _gpus_of(demo, spec):
+    """The server's GPU providers and hostdevs, each checked.
+
+    Checks that the server holds ``scenario.GPU_COUNT`` GPUs of the
+    architecture on its host and no FPGA region, and that the guest was
+    given each GPU's PCI functions (companions included), nothing else.
+    """
+    server = demo.servers[spec.name]
+    providers = sorted(inspection.allocated(
+        inspection.gpu_providers(demo.cloud), demo.cloud, server['id']),
+        key=lambda p: p.region)
+    check(len(providers) == scenario.GPU_COUNT,
+          'server %s holds %d GPUs, not %d', spec.name, len(providers),
+          scenario.GPU_COUNT)
+    regions = inspection.allocated_regions(demo.cloud, server['id'])
+    check(not regions, 'server %s holds FPGA regions %s', spec.name,
+          [p.name for p in regions])
+    attach = []
+    for p in providers:
+        check(p.host == spec.host and _arch_trait() in p.traits,
+              'server %s holds %s of %s, traits %s', spec.name, p.region,
+              p.host, sorted(p.traits))
+        attach += inspection.region_on_host(demo.cloud, p)[1].attach
+    hostdevs = inspection.hostdevs(demo.cloud, spec.host, server['id'])
+    check(sorted(a for a, _ in hostdevs) == sorted(attach),
+          'server %s has hostdevs %s, its GPUs attach %s', spec.name,
+          [a for a, _ in hostdevs], attach)
+    return providers, hostdevs
+
+
+@titled('Showing the GPUs %s got' % scenario.GPU_SERVER.name)
+def show_gpu_server(demo):
+    spec = scenario.GPU_SERVER
+    providers, hostdevs = _gpus_of(demo, spec)
+    rows = [(spec.name, p.host, p.region, _gpu_traits(p)) for p in providers]
+    return Result(
+        '%d GPUs held, %d hostdevs defined' % (len(providers), len(hostdevs)),
+        output.table(('server', 'host', 'GPU', 'traits'), rows),
+        '\n'.join(['%s:' % spec.name] +
+                  [_hostdev_xml(x) for _, x in hostdevs]))
+
+
 @titled('Operator: nova-fpga status on each compute')
 def show_status(demo):
     names = {s['id']: name for name, s in demo.servers.items()}
@@ -376,10 +476,12 @@ def show_status(demo):
             rows.append((host.name, region['region'],
                          ', '.join(holders) or 'free',
                          image.get('image_name') or '-'))
-    expected = {spec.name: spec.host for spec in scenario.SERVERS}
+    expected = {spec.name: spec.host
+                for spec in scenario.SERVERS + (scenario.GPU_SERVER,)}
     check(held == expected, 'nova-fpga status shows holders %s, the servers '
           'are on %s', held, expected)
-    return Result('%d servers, each on the region it holds' % len(held),
+    return Result('%d servers, each on the regions and GPUs it holds' %
+                  len(held),
                   output.table(('host', 'region', 'held by',
                                 'loaded image'), rows))
 
@@ -431,6 +533,15 @@ def _free_and_blank(demo):
     return rows
 
 
+def _free_gpus(demo):
+    rows = []
+    for p in sorted(inspection.gpu_providers(demo.cloud).values(),
+                    key=lambda p: p.name):
+        check(p.used == 0, '%s is still used (%d)', p.name, p.used)
+        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total)))
+    return rows
+
+
 @titled('Deleting the servers')
 def delete_servers(demo):
     demo.user.run('server', 'delete', '--wait',
@@ -439,9 +550,12 @@ def delete_servers(demo):
     check(not left, 'servers left: %s', left)
     demo.servers.clear()
     rows = eventually(lambda: _free_and_blank(demo))
-    return Result('%d regions free (usage 0) and blank' % len(rows),
-                  output.table(('host', 'region', 'FPGA used', 'loaded',
-                                'function trait'), rows))
+    gpus = eventually(lambda: _free_gpus(demo))
+    return Result('%d regions free (usage 0) and blank, %d GPUs free' % (
+        len(rows), len(gpus)),
+        output.table(('host', 'region', 'FPGA used', 'loaded',
+                      'function trait'), rows),
+        output.table(('host', 'GPU', 'PGPU used'), gpus))
 
 
 @titled('Deleting the flavors and images')
@@ -467,8 +581,9 @@ def delete_flavors_and_images(demo):
 STEPS = (
     [configure_computes]
     + [start_compute(host) for host in scenario.HOSTS]
-    + [list_providers, upload_bitstreams, upload_vm_images, create_flavors]
-    + [boot(spec) for spec in scenario.SERVERS]
-    + [show_servers, show_status, rebuild(scenario.REBUILD), delete_servers,
-       delete_flavors_and_images]
+    + [list_providers, list_gpu_providers, upload_bitstreams,
+       upload_vm_images, create_flavors]
+    + [boot(spec) for spec in scenario.SERVERS + (scenario.GPU_SERVER,)]
+    + [show_servers, show_gpu_server, show_status, rebuild(scenario.REBUILD),
+       delete_servers, delete_flavors_and_images]
 )

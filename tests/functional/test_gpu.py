@@ -4,6 +4,7 @@ Placement takes each resource class of a request group from one provider,
 and each GPU is a provider of one PGPU, so N GPUs are N request groups.
 """
 
+from nova_fpga import placement
 from tests.functional import libvirt_base
 
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU
@@ -12,15 +13,8 @@ FOURTH = '0000:28:00.0'
 
 
 def gpu_specs(count, arch, **extra):
-    """Extra specs for ``count`` GPUs of one architecture.
-
-    Placement wants a group policy once there are two groups; with one
-    unit per provider, none and isolate give the same.
-    """
-    specs = {'group_policy': 'none'}
-    for group in range(1, count + 1):
-        specs['resources_GPU%d:PGPU' % group] = '1'
-        specs['trait_GPU%d:CUSTOM_GPU_ARCH_%s' % (group, arch)] = 'required'
+    """Extra specs for ``count`` GPUs of one architecture, and ``extra``."""
+    specs = placement.gpu_flavor_specs(count, arch)
     specs.update(extra)
     return specs
 

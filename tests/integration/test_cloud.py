@@ -13,10 +13,12 @@ import tempfile
 import testtools
 
 from nova_fpga.demo import bitstreams
+from nova_fpga.demo import inspection
 from nova_fpga.demo import osc
 from nova_fpga.demo import scenario
 from nova_fpga.demo import services
 from nova_fpga.demo import steps
+from nova_fpga import model
 
 INTEL, XILINX = (host.name for host in scenario.HOSTS)
 OTHER = scenario.Person('bob', 'other', ('member', 'reader'))
@@ -48,19 +50,29 @@ def tearDownModule():
         raise RuntimeError('stopping the cloud: %s' % '; '.join(errors))
 
 
+def simulated(hostname, gpus=False):
+    """The FPGA cards (or GPUs) the simulator keeps for ``hostname``."""
+    return [device for device in CLOUD.fpga_hosts[hostname].expected().devices
+            if device.is_gpu == gpus]
+
+
 def loaded(hostname):
     """``{region identifier: function id}`` as the simulator keeps it."""
     return {'%s_%s' % (device.address, region.name): region.function_id
-            for device in CLOUD.fpga_hosts[hostname].expected().devices
-            for region in device.regions}
+            for device in simulated(hostname) for region in device.regions}
 
 
-def usages():
-    return {rp['name']: sum(CLOUD.placement.get(
-        '/resource_providers/%s/usages' % rp['uuid']).json()[
-        'usages'].values())
-        for rp in CLOUD.placement.get('/resource_providers').json()[
-            'resource_providers'] if '_FPGA_' in rp['name']}
+def providers(marker='_FPGA_'):
+    """``{name: uuid}`` of the providers with ``marker`` in their name."""
+    return {rp['name']: rp['uuid']
+            for rp in CLOUD.placement.get('/resource_providers').json()[
+                'resource_providers'] if marker in rp['name']}
+
+
+def usages(marker='_FPGA_'):
+    return {name: sum(CLOUD.placement.get(
+        '/resource_providers/%s/usages' % uuid).json()['usages'].values())
+        for name, uuid in providers(marker).items()}
 
 
 class CloudTest(testtools.TestCase):
@@ -121,6 +133,13 @@ class CloudTest(testtools.TestCase):
         self.assertEqual('3 regions, 2 vendors', result.line)
         self.assertEqual({INTEL: 2, XILINX: 1}, {
             host: len(loaded(host)) for host in (INTEL, XILINX)})
+        gpus = sorted(d.address for d in simulated(XILINX, gpus=True))
+        self.assertEqual(2, len(gpus))
+        self.assertEqual([], simulated(INTEL, gpus=True))
+        gpu_providers = {'%s_GPU_%s' % (XILINX, a): 0 for a in gpus}
+        result = steps.list_gpu_providers(self.demo)
+        self.assertEqual('2 GPUs with CUSTOM_GPU_ARCH_HOPPER', result.line)
+        self.assertEqual(gpu_providers, usages('_GPU_'))
 
         steps.upload_bitstreams(self.demo)
         steps.upload_vm_images(self.demo)
@@ -133,6 +152,21 @@ class CloudTest(testtools.TestCase):
             if step.title.startswith('Booting'):
                 step(self.demo)
         self.assertEqual([1, 1, 1], sorted(usages().values()))
+        # Two GPUs on the compute that has them, one PGPU from each.
+        gpu_server = self.demo.servers[scenario.GPU_SERVER.name]
+        self.assertEqual(XILINX, gpu_server['OS-EXT-SRV-ATTR:host'])
+        self.assertEqual(dict.fromkeys(gpu_providers, 1), usages('_GPU_'))
+        allocations = CLOUD.placement.get(
+            '/allocations/%s' % gpu_server['id']).json()['allocations']
+        root = providers(XILINX)[XILINX]
+        self.assertEqual(
+            {uuid: {'PGPU': 1} for uuid in providers('_GPU_').values()},
+            {uuid: a['resources'] for uuid, a in allocations.items()
+             if uuid != root})
+        # The guest has the two GPUs (an H100 has no companion), nothing
+        # else.
+        self.assertEqual(gpus, sorted(a for a, _ in inspection.hostdevs(
+            CLOUD, XILINX, gpu_server['id'])))
         nlb3 = scenario.bitstream('nlb3').function_id
         vadd = scenario.bitstream('vadd').function_id
         self.assertEqual([nlb3, nlb3], list(loaded(INTEL).values()))
@@ -140,6 +174,9 @@ class CloudTest(testtools.TestCase):
 
         result = steps.show_servers(self.demo)
         self.assertEqual(3, result.tables[1].count('<hostdev '))
+        result = steps.show_gpu_server(self.demo)
+        self.assertEqual('2 GPUs held, 2 hostdevs defined', result.line)
+        self.assertEqual(2, result.tables[1].count('<hostdev '))
 
         # The operator's view of each host names the servers holding it.
         held = {}
@@ -147,8 +184,13 @@ class CloudTest(testtools.TestCase):
             for region in steps.nova_fpga_status(CLOUD, host):
                 for holder in region['placement']['holders']:
                     held[holder['consumer']] = host
-                    self.assertTrue(region['loaded_image']['image_name'])
-        self.assertEqual({s.name: s.host for s in scenario.SERVERS}, {
+                    if region['device']['family'] == model.GPU:
+                        self.assertIsNone(region['loaded_image'])
+                    else:
+                        self.assertTrue(
+                            region['loaded_image']['image_name'])
+        self.assertEqual({s.name: s.host for s in scenario.SERVERS + (
+            scenario.GPU_SERVER,)}, {
             name: held[server['id']]
             for name, server in self.demo.servers.items()})
         steps.show_status(self.demo)
@@ -158,7 +200,9 @@ class CloudTest(testtools.TestCase):
         self.assertEqual(sorted([nlb3, dma]), sorted(loaded(INTEL).values()))
 
         result = steps.delete_servers(self.demo)
-        self.assertEqual('3 regions free (usage 0) and blank', result.line)
+        self.assertEqual('3 regions free (usage 0) and blank, 2 GPUs free',
+                         result.line)
+        self.assertEqual(gpu_providers, usages('_GPU_'))
         self.assertEqual({scenario.BLANKS['n6000'].function_id},
                          set(loaded(INTEL).values()))
         self.assertEqual({scenario.BLANKS['u250'].function_id},

@@ -331,3 +331,19 @@ class GPUPlacementTest(PlacementTestBase):
         self.assertIn('CUSTOM_FPGA_MEMORY_GE_16G', traits)
         self.assertIn('CUSTOM_FPGA_MEMORY_DDR4', traits)
         self.assertNotIn('CUSTOM_FPGA_MEMORY_GE_24G', traits)
+
+    def test_gpu_flavor_specs(self):
+        self.assertEqual({
+            'group_policy': 'none',
+            'resources_GPU1:PGPU': '1',
+            'trait_GPU1:CUSTOM_GPU_ARCH_HOPPER': 'required',
+            'resources_GPU2:PGPU': '1',
+            'trait_GPU2:CUSTOM_GPU_ARCH_HOPPER': 'required',
+        }, placement.gpu_flavor_specs(2, 'hopper'))
+
+    def test_gpu_flavor_specs_ask_for_the_reported_trait(self):
+        self.update(inventory(gpu()))
+        wanted = {key.partition(':')[2] for key in placement.gpu_flavor_specs(
+            1, gpu().architecture) if key.startswith('trait_')}
+        self.assertEqual({'CUSTOM_GPU_ARCH_HOPPER'}, wanted)
+        self.assertLessEqual(wanted, self.tree.data(self.gpu_name()).traits)
