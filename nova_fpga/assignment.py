@@ -122,16 +122,18 @@ class HostRegions:
 
         Only the families that held the regions at the last discovery (the
         periodic update's) read sysfs again, whole; when one is not found
-        there, every family does.
+        there, or it cannot be given to a guest (another family may drive
+        its card now), every family does.
         """
         families = {self._families.get(i) for i in identifiers}
         if identifiers and None not in families:
-            found = self._find_in(discovery.discover(
+            held, missing = self._find_in(discovery.discover(
                 self.sysfs_root, self.dev_root,
                 [name for name in self.backend_names if name in families]),
                 identifiers)
-            if not found[1]:
-                return found
+            if not missing and all(placement.usable(device, region)
+                                   for device, region in held):
+                return held, missing
         return self._find_in(self.discover(), identifiers)
 
     @staticmethod

@@ -81,6 +81,13 @@ class HostRegionsTest(base.ProgrammingTestCase):
                           []),
                          self.families_read(regions, [FIRST + '_port0']))
 
+    def test_find_reads_every_family_when_the_card_is_unhealthy(self):
+        regions = self.regions(enabled_backends=['dfl', 'xrt'])
+        regions.discover()
+        self.host.crash(FIRST)
+        families, _, _ = self.families_read(regions, [FIRST + '_port0'])
+        self.assertEqual([['dfl'], ['dfl', 'xrt']], families)
+
     def test_find_sees_what_changed_since_the_last_discovery(self):
         regions = self.regions()
         regions.discover()
