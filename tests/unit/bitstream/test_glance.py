@@ -112,6 +112,13 @@ class ByIdTest(testtools.TestCase):
                            'looking it up in Glance failed: glance '
                            'unreachable')
 
+    def test_glance_failing_to_list(self):
+        api = fakes.FakeImageAPI(bitstream(1))
+        api.get_all = mock_raise(ConnectionError('glance unreachable'))
+        self.assertRefused(exception.ImageServiceError, api, uuid(1),
+                           'looking it up in Glance failed: glance '
+                           'unreachable')
+
     def test_not_tagged(self):
         api = fakes.FakeImageAPI(bitstream(1, tags=('bitstream',)))
         self.assertRefused(exception.NotABitstream, api, uuid(1),
