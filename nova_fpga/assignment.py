@@ -97,6 +97,8 @@ class HostRegions:
             conf.fpga.bitstream_trusted_certificate_ids)
         self.state = state.StateStore(conf.fpga.state_dir)
         self._conf = conf
+        # The driver family of each region the last discovery found.
+        self._families = {}
 
     @functools.cached_property
     def cache(self):
@@ -108,12 +110,34 @@ class HostRegions:
         return discovery.backend_of(device, self.sysfs_root, self.dev_root)
 
     def discover(self):
-        return discovery.discover(self.sysfs_root, self.dev_root,
-                                  self.backend_names)
+        inventory = discovery.discover(self.sysfs_root, self.dev_root,
+                                       self.backend_names)
+        self._families = {
+            placement.region_identifier(device, region): device.family
+            for device in inventory.devices for region in device.regions}
+        return inventory
 
     def find(self, identifiers):
-        """``([(device, region)], [identifiers not found])``, in order."""
-        inventory = self.discover()
+        """``([(device, region)], [identifiers not found])``, in order.
+
+        Only the families that held the regions at the last discovery (the
+        periodic update's) read sysfs again, whole; when one is not found
+        there, or it cannot be given to a guest (another family may drive
+        its card now), every family does.
+        """
+        families = {self._families.get(i) for i in identifiers}
+        if identifiers and None not in families:
+            held, missing = self._find_in(discovery.discover(
+                self.sysfs_root, self.dev_root,
+                [name for name in self.backend_names if name in families]),
+                identifiers)
+            if not missing and all(placement.usable(device, region)
+                                   for device, region in held):
+                return held, missing
+        return self._find_in(self.discover(), identifiers)
+
+    @staticmethod
+    def _find_in(inventory, identifiers):
         regions = {placement.region_identifier(device, region):
                    (device, region)
                    for device in inventory.devices

@@ -248,10 +248,14 @@ def update(provider_tree, nodename, inventory, options, in_use):
     class changed, since Placement refuses to delete a provider, or an
     inventory, that allocations use. Such a provider is kept (reserved, if
     its region is gone) until they are released.
+
+    Returns whether the providers now match the inventory: False while one
+    is kept so.
     """
     providers = layout(nodename, inventory, options)
     wanted = {p.name for p in providers}
     existing = _ours(provider_tree, nodename)
+    settled = True
     for name, data in existing.items():
         if name in wanted:
             continue
@@ -260,6 +264,7 @@ def update(provider_tree, nodename, inventory, options, in_use):
                         'allocations still use it: it stays, reserved, until '
                         'they are gone.', name, data.uuid)
             _hold(provider_tree, nodename, data)
+            settled = False
         else:
             LOG.info('Removing FPGA provider %s (%s): its region is gone.',
                      name, data.uuid)
@@ -277,4 +282,46 @@ def update(provider_tree, nodename, inventory, options, in_use):
                         provider.name, old_class, provider.resource_class)
             provider = dataclasses.replace(provider,
                                            resource_class=old_class)
+            settled = False
         _apply(provider_tree, nodename, provider, data, managed)
+    return settled
+
+
+@dataclasses.dataclass(frozen=True)
+class Reported:
+    """What ``update`` left in a tree, for the periodic update's fast path.
+
+    The tree a periodic update is given is the report client's copy of
+    what was reported last time. When discovery finds the same inventory
+    and the tree still holds what ``update`` left, ``update`` would change
+    nothing, and its work (most of the periodic cost) is skipped.
+    """
+
+    inventory: model.Inventory
+    children: ty.FrozenSet[str]
+    # (uuid, inventory, traits, resources) of each of our providers.
+    providers: ty.Tuple[tuple, ...]
+
+    @classmethod
+    def of(cls, provider_tree, nodename, inventory):
+        return cls(inventory,
+                   frozenset(provider_tree.get_provider_uuids(nodename)),
+                   tuple((data.uuid, data.inventory, data.traits,
+                          data.resources)
+                         for data in _ours(provider_tree, nodename).values()))
+
+    def holds(self, provider_tree, nodename, inventory):
+        """Whether ``update`` would leave the tree as it is.
+
+        Providers are found by uuid, which the tree finds at once (by name
+        it walks the tree). A provider whose resources differ gets them
+        back here; ``update`` must then run anyway.
+        """
+        if (inventory != self.inventory or self.children != frozenset(
+                provider_tree.get_provider_uuids(nodename))):
+            return False
+        return not any(
+            provider_tree.has_inventory_changed(uuid, inv) or
+            provider_tree.have_traits_changed(uuid, traits) or
+            provider_tree.update_resources(uuid, resources)
+            for uuid, inv, traits, resources in self.providers)

@@ -2,9 +2,13 @@
 
 One JSON file per region in ``[fpga] state_dir``, named by the region's
 unit identifier (``placement.region_identifier``). nova-compute and the
-``nova-fpga`` command both update it, so every update holds an external
-lock and replaces the file atomically: a reader sees the old record or
-the new one, never half of either.
+``nova-fpga`` command both update it, so an update holds an exclusive
+flock on the file and a read a shared one: a reader sees the old record
+or the new one, never half of either. The file is rewritten in place,
+in one write of at least its old length (shorter JSON is padded with
+blanks), so a process killed at any point leaves one whole record; a
+temporary file renamed over the record would cost more than the rest of
+a spawn that finds its function loaded.
 
 A record::
 
@@ -17,17 +21,17 @@ A record::
                  "cache_hits", "cache_misses", "failures": {cause: count}}}
 """
 
+import fcntl
 import json
 import os
-import tempfile
+import time
 
-from oslo_concurrency import lockutils
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
 LOG = logging.getLogger(__name__)
 
-LOCKS = 'locks'
+RETRY_SECONDS = 0.001
 
 
 def empty_record():
@@ -47,6 +51,31 @@ def empty_record():
             'failures': {},
         },
     }
+
+
+def _read_all(fd):
+    chunks = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, 65536, offset)
+        if not chunk:
+            return b''.join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def _flock(fd, kind):
+    """Take the lock on the open file, retrying until it is free.
+
+    Sleeping between tries rather than blocking in flock: under eventlet
+    a blocked flock would stall every green thread, the holder among them.
+    """
+    while True:
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            time.sleep(RETRY_SECONDS)
 
 
 def now():
@@ -71,12 +100,23 @@ class StateStore:
 
     def read(self, identifier):
         """The region's record; an empty one when none was written."""
-        record = empty_record()
         try:
-            with open(self._path(identifier)) as f:
-                found = json.load(f)
+            fd = os.open(self._path(identifier), os.O_RDONLY)
         except FileNotFoundError:
+            return empty_record()
+        try:
+            _flock(fd, fcntl.LOCK_SH)
+            return self._parse(identifier, _read_all(fd))
+        finally:
+            os.close(fd)
+
+    def _parse(self, identifier, data):
+        record = empty_record()
+        # Empty: created by an update that never got to write.
+        if not data.strip():
             return record
+        try:
+            found = json.loads(data)
         except ValueError as e:
             LOG.warning('FPGA region record %s is unreadable, so it starts '
                         'afresh: %s', self._path(identifier), e)
@@ -88,23 +128,18 @@ class StateStore:
 
     def update(self, identifier, change):
         """Apply ``change(record)`` to the record, under the lock."""
-        os.makedirs(os.path.join(self.directory, LOCKS), exist_ok=True)
-        with lockutils.lock('region-' + identifier, external=True,
-                            lock_path=os.path.join(self.directory, LOCKS)):
-            record = self.read(identifier)
-            change(record)
-            self._write(identifier, record)
-        return record
-
-    def _write(self, identifier, record):
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix='.record-')
+        os.makedirs(self.directory, exist_ok=True)
+        fd = os.open(self._path(identifier), os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            with os.fdopen(fd, 'w') as f:
-                json.dump(record, f, indent=1, sort_keys=True)
-            os.replace(tmp, self._path(identifier))
-        except BaseException:
-            os.unlink(tmp)
-            raise
+            _flock(fd, fcntl.LOCK_EX)
+            old = _read_all(fd)
+            record = self._parse(identifier, old)
+            change(record)
+            new = json.dumps(record, indent=1, sort_keys=True).encode()
+            os.pwrite(fd, new.ljust(len(old)), 0)
+        finally:
+            os.close(fd)
+        return record
 
     def record_load(self, identifier, outcome, image, function_id, by,
                     download_seconds=None, programming_seconds=None):

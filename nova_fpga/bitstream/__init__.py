@@ -75,8 +75,10 @@ def prepare(context, image_api, cache, region, device, request,
     Raises a BitstreamError naming the image and the cause.
 
     When the region holds the bitstream's function already (by the header
-    noted in the cache), nothing is read; a signature, when required, is
-    always checked on the whole file.
+    noted in the cache), nothing is read; otherwise the file is read once,
+    to verify it, and its header is parsed only when none was noted. A
+    signature, when required, is always checked on the whole file, and
+    then the header is parsed from the file.
     """
     image = glance.resolve(context, image_api, region,
                            bitstream_id=request.bitstream_id,
@@ -98,8 +100,11 @@ def prepare(context, image_api, cache, region, device, request,
             _check_properties(image, header)
             return Prepared(path=None, header=header, image_meta=image)
         path = cache.get(image, fetch)
-        header = headers.parse(path)
-        cache.note(image, dataclasses.asdict(header))
+        # A note holds for every copy of the content: one fetched again
+        # for a corrupted entry has the same header.
+        if header is None:
+            header = headers.parse(path)
+            cache.note(image, dataclasses.asdict(header))
         headers.check_fits(header, region)
         _check_properties(image, header)
         if verify_signatures:

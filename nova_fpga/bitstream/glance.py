@@ -80,12 +80,14 @@ def _misfit(image, region, device):
     return None
 
 
-def _tagged(context, image_api, image):
-    filters = {'id': image['id'], 'tag': [TAG], 'visibility': 'all',
+def _listed(context, image_api, image_id, hidden):
+    """The image as listed with the tag filter, or None if not listed."""
+    filters = {'id': image_id, 'tag': [TAG], 'visibility': 'all',
                'member_status': 'all',
-               'os_hidden': 'true' if image.get('os_hidden') else 'false'}
-    return any(found['id'] == image['id']
-               for found in image_api.get_all(context, filters=filters))
+               'os_hidden': 'true' if hidden else 'false'}
+    listed = image_api.get_all(context, filters=filters)
+    return next((found for found in listed if found['id'] == image_id),
+                None)
 
 
 def _by_id(context, image_api, region, device, image_id):
@@ -93,8 +95,15 @@ def _by_id(context, image_api, region, device, image_id):
     if not uuidutils.is_uuid_like(image_id):
         raise exception.BitstreamNotFound('not an image id', image=unknown)
     try:
-        image = image_api.get(context, image_id)
-        tagged = _tagged(context, image_api, image)
+        # A listing gives the same metadata as a get: one lookup finds a
+        # tagged image that is not hidden. Otherwise the get says whether
+        # there is an image at all, and a hidden one is listed again.
+        image = _listed(context, image_api, image_id, hidden=False)
+        tagged = image is not None
+        if not tagged:
+            image = image_api.get(context, image_id)
+            tagged = bool(image.get('os_hidden')) and _listed(
+                context, image_api, image_id, hidden=True) is not None
     except (nova_exception.ImageNotFound, nova_exception.ImageNotAuthorized):
         raise exception.BitstreamNotFound(
             'no such image, or not visible to the project',

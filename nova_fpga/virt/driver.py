@@ -71,6 +71,8 @@ class FPGADriverMixin:
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
         self._fpga_rebooting = set()
+        # What the last periodic update left in the tree (placement.Reported)
+        self._fpga_reported = None
         super().__init__(virtapi, read_only=read_only)
 
     def _fpga_in_use(self, allocations):
@@ -100,6 +102,7 @@ class FPGADriverMixin:
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
         super().update_provider_tree(provider_tree, nodename,
                                      allocations=allocations)
+        reported, self._fpga_reported = self._fpga_reported, None
         try:
             inventory = self._fpga_regions.discover()
         except discovery.NotSysfs as e:
@@ -112,9 +115,14 @@ class FPGADriverMixin:
                           'and reserved until it works again')
             placement.hold_all(provider_tree, nodename)
         else:
-            placement.update(provider_tree, nodename, inventory,
-                             self._fpga_options,
-                             self._fpga_in_use(allocations))
+            if (allocations is None and reported is not None and
+                    reported.holds(provider_tree, nodename, inventory)):
+                self._fpga_reported = reported
+            elif placement.update(provider_tree, nodename, inventory,
+                                  self._fpga_options,
+                                  self._fpga_in_use(allocations)):
+                self._fpga_reported = placement.Reported.of(
+                    provider_tree, nodename, inventory)
         # The parent's own copy of the tree (self.provider_tree) is left
         # without the FPGA providers: it serves only its vGPU allocation,
         # and copying 64 providers again would double our periodic cost.

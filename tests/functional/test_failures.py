@@ -65,14 +65,23 @@ class FailureTest(libvirt_base.FPGAServersTestBase):
 
     def test_glance_unreachable(self):
         image_id = self.add_bitstream(self.data, fpga_function='nlb')
-        real = self.glance.show
+        real_show, real_detail = self.glance.show, self.glance.detail
+        refused = nova_exception.GlanceConnectionFailed(
+            server='glance:9292', reason='connection refused')
 
         def show(context, wanted, **kwargs):
             if wanted == image_id:
-                raise nova_exception.GlanceConnectionFailed(
-                    server='glance:9292', reason='connection refused')
-            return real(context, wanted, **kwargs)
+                raise refused
+            return real_show(context, wanted, **kwargs)
+
+        def detail(context, **kwargs):
+            # The listing that finds a bitstream by id and tag.
+            if kwargs.get('filters', {}).get('id') == image_id:
+                raise refused
+            return real_detail(context, **kwargs)
         self.useFixture(fixtures.MockPatchObject(self.glance, 'show', show))
+        self.useFixture(fixtures.MockPatchObject(self.glance, 'detail',
+                                                 detail))
         self.assertRefused(image_id, 'looking it up in Glance failed: '
                            'Connection to glance host glance:9292 failed: '
                            'connection refused')

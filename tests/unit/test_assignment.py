@@ -53,6 +53,48 @@ class HostRegionsTest(base.ProgrammingTestCase):
                          [(d.address, r.name) for d, r in held])
         self.assertEqual(['gone_port0'], missing)
 
+    def families_read(self, regions, identifiers):
+        discover = self.useFixture(fixtures.MockPatchObject(
+            assignment.discovery, 'discover',
+            wraps=assignment.discovery.discover)).mock
+        held, missing = regions.find(identifiers)
+        return ([list(call.args[2]) for call in discover.call_args_list],
+                [(d.address, r.name) for d, r in held], missing)
+
+    def test_find_reads_the_family_the_last_discovery_found(self):
+        regions = self.regions(enabled_backends=['dfl', 'xrt', 'gpu'])
+        regions.discover()
+        self.assertEqual(([['dfl']], [(FIRST, 'port0')], []),
+                         self.families_read(regions, [FIRST + '_port0']))
+
+    def test_find_reads_every_family_before_any_discovery(self):
+        regions = self.regions(enabled_backends=['dfl', 'xrt'])
+        self.assertEqual(([['dfl', 'xrt']], [(FIRST, 'port0')], []),
+                         self.families_read(regions, [FIRST + '_port0']))
+
+    def test_find_reads_every_family_when_the_region_moved(self):
+        regions = self.regions(enabled_backends=['dfl', 'xrt'])
+        regions.discover()
+        # Since then its card went to another driver family.
+        regions._families[FIRST + '_port0'] = 'xrt'
+        self.assertEqual(([['xrt'], ['dfl', 'xrt']], [(FIRST, 'port0')],
+                          []),
+                         self.families_read(regions, [FIRST + '_port0']))
+
+    def test_find_reads_every_family_when_the_card_is_unhealthy(self):
+        regions = self.regions(enabled_backends=['dfl', 'xrt'])
+        regions.discover()
+        self.host.crash(FIRST)
+        families, _, _ = self.families_read(regions, [FIRST + '_port0'])
+        self.assertEqual([['dfl'], ['dfl', 'xrt']], families)
+
+    def test_find_sees_what_changed_since_the_last_discovery(self):
+        regions = self.regions()
+        regions.discover()
+        self.host.set_function(FIRST, 0, base.AFU)
+        held, _ = regions.find([FIRST + '_port0'])
+        self.assertEqual(base.AFU, held[0][1].function_id)
+
     def test_load_programs_every_region_then_skips(self):
         regions = self.regions()
         both = [FIRST + '_port0', SECOND + '_port0']

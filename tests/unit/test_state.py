@@ -1,7 +1,9 @@
-"""Region records: read, update under the lock, replace atomically."""
+"""Region records: read and updated under a flock, never seen half written."""
 
+import fcntl
 import json
 import os
+import threading
 
 import fixtures
 import testtools
@@ -56,8 +58,52 @@ class StateStoreTest(testtools.TestCase):
 
     def test_nothing_is_left_but_the_record(self):
         self.store.record_scrub('r_port0', 'reset', 'me')
-        self.assertEqual(['locks', 'r_port0.json'],
-                         sorted(os.listdir(self.dir)))
+        self.assertEqual(['r_port0.json'], os.listdir(self.dir))
+
+    def test_a_shorter_record_is_padded_not_truncated(self):
+        for _ in range(3):
+            self.store.record_failure('r_port0', 'a-long-failure-cause')
+        path = os.path.join(self.dir, 'r_port0.json')
+        # What a record of that region looked like before, longer.
+        with open(path) as f:
+            longer = f.read()
+        with open(path, 'w') as f:
+            json.dump(state.empty_record(), f)
+            f.write(' ' * len(longer))
+        size = os.path.getsize(path)
+        self.store.record_scrub('r_port0', 'reset', 'me')
+        self.assertEqual(size, os.path.getsize(path))
+        with open(path) as f:
+            self.assertEqual('reset', json.load(f)['scrubbed']['mode'])
+
+    def test_an_empty_file_is_an_empty_record(self):
+        open(os.path.join(self.dir, 'r_port0.json'), 'w').close()
+        self.assertEqual(state.empty_record(), self.store.read('r_port0'))
+
+    def test_updates_from_threads_add_up(self):
+        def fail():
+            for _ in range(20):
+                self.store.record_failure('r_port0', 'hardware')
+        threads = [threading.Thread(target=fail) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual({'hardware': 80},
+                         self.store.read('r_port0')['metrics']['failures'])
+
+    def test_a_read_waits_for_the_update_in_progress(self):
+        self.store.record_failure('r_port0', 'hardware')
+        read = []
+        with open(os.path.join(self.dir, 'r_port0.json'), 'rb') as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            reader = threading.Thread(
+                target=lambda: read.append(self.store.read('r_port0')))
+            reader.start()
+            reader.join(0.2)
+            self.assertEqual([], read)
+        reader.join(5)
+        self.assertEqual({'hardware': 1}, read[0]['metrics']['failures'])
 
     def test_an_identifier_cannot_leave_the_directory(self):
         self.assertRaises(ValueError, self.store.read, '../etc/passwd')

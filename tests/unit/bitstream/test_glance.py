@@ -59,13 +59,12 @@ class ByIdTest(testtools.TestCase):
         meta = self.resolve(api, uuid(2))
         self.assertEqual(uuid(2), meta['id'])
         self.assertEqual('nlb', meta['properties']['fpga_function'])
-        self.assertEqual(('get', CONTEXT, uuid(2)), api.calls[0])
-        # The tag is checked by listing: Nova's image meta carries none.
+        # Listed with the tag filter: Nova's image meta carries no tags.
         self.assertEqual(
-            ('get_all', CONTEXT,
-             {'id': uuid(2), 'tag': ['FPGA'], 'visibility': 'all',
-              'member_status': 'all', 'os_hidden': 'false'}),
-            api.calls[1])
+            [('get_all', CONTEXT,
+              {'id': uuid(2), 'tag': ['FPGA'], 'visibility': 'all',
+               'member_status': 'all', 'os_hidden': 'false'})],
+            api.calls)
 
     def test_community_image_named_by_id(self):
         api = fakes.FakeImageAPI(bitstream(1, listed=False))
@@ -74,6 +73,13 @@ class ByIdTest(testtools.TestCase):
     def test_hidden_image_named_by_id(self):
         api = fakes.FakeImageAPI(bitstream(1, os_hidden=True))
         self.assertEqual(uuid(1), self.resolve(api, uuid(1))['id'])
+        self.assertEqual(['get_all', 'get', 'get_all'],
+                         [call[0] for call in api.calls])
+
+    def test_hidden_image_not_tagged(self):
+        api = fakes.FakeImageAPI(bitstream(1, os_hidden=True, tags=()))
+        self.assertRefused(exception.NotABitstream, api, uuid(1),
+                           'it is not tagged FPGA')
 
     def test_seed_style_properties(self):
         image = fakes.Image(uuid(1), b'data', properties={
@@ -102,6 +108,13 @@ class ByIdTest(testtools.TestCase):
     def test_glance_failing(self):
         api = fakes.FakeImageAPI()
         api.get = mock_raise(ConnectionError('glance unreachable'))
+        self.assertRefused(exception.ImageServiceError, api, uuid(1),
+                           'looking it up in Glance failed: glance '
+                           'unreachable')
+
+    def test_glance_failing_to_list(self):
+        api = fakes.FakeImageAPI(bitstream(1))
+        api.get_all = mock_raise(ConnectionError('glance unreachable'))
         self.assertRefused(exception.ImageServiceError, api, uuid(1),
                            'looking it up in Glance failed: glance '
                            'unreachable')

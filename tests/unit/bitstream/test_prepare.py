@@ -207,6 +207,21 @@ class PrepareTest(testtools.TestCase):
         with open(prepared.path, 'rb') as f:
             self.assertEqual(fakes.make_gbs(), f.read())
 
+    def test_region_to_program_reads_the_file_once(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        first = self.prepare(api, bitstream_id=GBS_ID)
+        other = dataclasses.replace(REGION, function_id=fakes.OTHER_INTERFACE)
+        parse = self.useFixture(fixtures.MockPatchObject(
+            bitstream.headers, 'parse',
+            side_effect=AssertionError('parsed again'))).mock
+        hashed = self.useFixture(fixtures.MockPatchObject(
+            cache, 'hash_file', wraps=cache.hash_file)).mock
+        prepared = self.prepare(api, bitstream_id=GBS_ID, region=other)
+        self.assertEqual((first.path, first.header),
+                         (prepared.path, prepared.header))
+        self.assertEqual(1, hashed.call_count)
+        parse.assert_not_called()
+
     def test_noted_header_is_checked_against_the_region(self):
         api = fakes.FakeImageAPI(gbs_image())
         self.prepare(api, bitstream_id=GBS_ID)

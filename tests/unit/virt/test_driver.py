@@ -1,3 +1,5 @@
+import copy
+import dataclasses
 import sys
 from unittest import mock
 
@@ -16,6 +18,7 @@ from oslo_utils.fixture import uuidsentinel as uuids
 from nova_fpga import conf
 from nova_fpga import discovery
 from nova_fpga import model
+from nova_fpga import placement
 from nova_fpga.virt import driver
 
 NODE = 'compute1'
@@ -60,7 +63,7 @@ class Driver(driver.FPGADriverMixin, FakeLibvirtDriver):
     pass
 
 
-class MixinTest(test.NoDBTestCase):
+class MixinTestCase(test.NoDBTestCase):
 
     def setUp(self):
         super().setUp()
@@ -74,6 +77,9 @@ class MixinTest(test.NoDBTestCase):
 
     def driver(self):
         return Driver(self.virtapi)
+
+
+class MixinTest(MixinTestCase):
 
     def test_reads_the_roots_when_built(self):
         self.flags(sysfs_root='/a/sys', dev_root='/a/dev',
@@ -153,3 +159,78 @@ class MixinTest(test.NoDBTestCase):
             uuids.instance: {'allocations': {uuid: {}}}})
         self.assertTrue(self.tree.exists(NAME))
         self.get_allocations.assert_not_called()
+
+
+class PeriodicFastPathTest(MixinTestCase):
+    """Each periodic update gets a copy of the last reported tree."""
+
+    def setUp(self):
+        super().setUp()
+        self.drv = self.driver()
+        self.drv.update_provider_tree(self.tree, NODE)
+        self.update = self.useFixture(fixtures.MockPatchObject(
+            placement, 'update', wraps=placement.update)).mock
+
+    def periodic(self, tree=None, **kwargs):
+        tree = copy.deepcopy(self.tree) if tree is None else tree
+        self.drv.update_provider_tree(tree, NODE, **kwargs)
+        return tree
+
+    def test_unchanged_host_skips_the_provider_work(self):
+        tree = self.periodic()
+        self.periodic(tree)
+        self.update.assert_not_called()
+        self.assertEqual(self.tree.data(NAME).resources,
+                         tree.data(NAME).resources)
+
+    def test_host_change_is_reported(self):
+        self.discover.return_value = dataclasses.replace(
+            INVENTORY, devices=(dataclasses.replace(
+                INVENTORY.devices[0], health_reason='card crashed'),))
+        tree = self.periodic()
+        self.update.assert_called_once()
+        self.assertEqual(1, tree.data(NAME).inventory[orc.FPGA]['reserved'])
+        self.periodic(tree)
+        self.update.assert_called_once()
+
+    def reported(self, tree):
+        data = tree.data(NAME)
+        return (data.inventory, data.traits,
+                {r.identifier for r in data.resources[orc.FPGA]})
+
+    def test_a_tree_that_lost_what_was_reported_is_set_again(self):
+        for lose in (lambda tree: tree.update_resources(NAME, {}),
+                     lambda tree: tree.update_traits(NAME, []),
+                     lambda tree: tree.update_inventory(NAME, {}),
+                     lambda tree: tree.remove(NAME)):
+            self.update.reset_mock()
+            tree = copy.deepcopy(self.tree)
+            lose(tree)
+            self.periodic(tree)
+            self.update.assert_called_once()
+            self.assertEqual(self.reported(self.tree), self.reported(tree))
+
+    def test_a_reshape_is_never_skipped(self):
+        self.periodic(allocations={})
+        self.update.assert_called_once()
+
+    def test_a_provider_kept_for_allocations_is_looked_at_each_time(self):
+        self.get_allocations.return_value = report.ProviderAllocInfo(
+            allocations={uuids.instance: {'resources': {orc.FPGA: 1}}})
+        self.discover.return_value = model.Inventory()
+        tree = self.periodic()
+        self.periodic(tree)
+        self.assertEqual(2, self.update.call_count)
+        self.get_allocations.return_value = report.ProviderAllocInfo(
+            allocations={})
+        self.periodic(tree)
+        self.assertFalse(tree.exists(NAME))
+
+    def test_discovery_failing_forgets_what_was_reported(self):
+        self.discover.side_effect = OSError('card went away')
+        tree = self.periodic()
+        self.discover.side_effect = None
+        self.assertEqual(1, tree.data(NAME).inventory[orc.FPGA]['total'])
+        self.periodic(tree)
+        self.update.assert_called_once()
+        self.assertEqual(self.reported(self.tree), self.reported(tree))
