@@ -31,6 +31,8 @@ LOG = logging.getLogger(__name__)
 TRAIT_PREFIX = 'CUSTOM_FPGA_'
 GPU_TRAIT_PREFIX = 'CUSTOM_GPU_'
 MARKER = '_FPGA_'
+# On a region held back until a scrub of it succeeds (nova_fpga.quarantine).
+QUARANTINED_TRAIT = TRAIT_PREFIX + 'QUARANTINED'
 GPU_MARKER = '_GPU_'
 # Placement allows 200 characters. Longer node names and identifiers are
 # shortened, and kept unique by a hash, to fit.
@@ -141,10 +143,12 @@ def usable(device, region):
     return device.healthy and region.healthy and bool(region.attach)
 
 
-def layout(nodename, inventory, options):
+def layout(nodename, inventory, options, quarantined=frozenset()):
     """The providers for a host inventory: one per region or GPU, total 1.
 
-    A region that cannot be given to a guest now is reported reserved.
+    A region that cannot be given to a guest now is reported reserved, and
+    so is a region ``quarantined`` names (by identifier), with
+    QUARANTINED_TRAIT.
     """
     providers = []
     for device in inventory.devices:
@@ -152,6 +156,10 @@ def layout(nodename, inventory, options):
             continue
         for region in device.regions:
             unit = region_identifier(device, region)
+            traits = region_traits(device, region, options)
+            held = unit in quarantined
+            if held:
+                traits |= {QUARANTINED_TRAIT}
             providers.append(Provider(
                 name=provider_name(
                     nodename, unit,
@@ -159,8 +167,8 @@ def layout(nodename, inventory, options):
                 resource_class=(orc.PGPU if device.is_gpu else
                                 options.resource_class(device.board)),
                 identifiers=(unit,),
-                reserved=0 if usable(device, region) else 1,
-                traits=region_traits(device, region, options)))
+                reserved=0 if usable(device, region) and not held else 1,
+                traits=traits))
     return providers
 
 
@@ -224,8 +232,11 @@ def _apply(provider_tree, nodename, provider, data, managed):
                        provider.resource_class, provider.identifiers)
 
 
-def update(provider_tree, nodename, inventory, options, in_use):
+def update(provider_tree, nodename, inventory, options, in_use,
+           quarantined=frozenset()):
     """Make the FPGA providers under ``nodename`` match ``inventory``.
+
+    ``quarantined``: the identifiers of regions held back (see ``layout``).
 
     ``in_use(provider_uuid)`` tells whether allocations use a provider; it
     is asked only about providers whose region is gone or whose resource
@@ -233,7 +244,7 @@ def update(provider_tree, nodename, inventory, options, in_use):
     inventory, that allocations use. Such a provider is kept (reserved, if
     its region is gone) until they are released.
     """
-    providers = layout(nodename, inventory, options)
+    providers = layout(nodename, inventory, options, quarantined)
     wanted = {p.name for p in providers}
     existing = _ours(provider_tree, nodename)
     for name, data in existing.items():

@@ -70,6 +70,9 @@ class FPGADriverMixin:
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
         self._fpga_rebooting = set()
+        # The identifiers of the usable regions at the last update, to tell
+        # the instances holding a region that is lost, or back, once.
+        self._fpga_usable = None
         super().__init__(virtapi, read_only=read_only)
 
     def _fpga_in_use(self, allocations):
@@ -100,6 +103,7 @@ class FPGADriverMixin:
         super().update_provider_tree(provider_tree, nodename,
                                      allocations=allocations)
         try:
+            quarantined = self._fpga_regions.retry_quarantined()
             inventory = self._fpga_regions.discover()
         except discovery.NotSysfs as e:
             LOG.error('FPGA discovery failed; FPGA providers are kept and '
@@ -113,10 +117,45 @@ class FPGADriverMixin:
         else:
             placement.update(provider_tree, nodename, inventory,
                              self._fpga_options,
-                             self._fpga_in_use(allocations))
+                             self._fpga_in_use(allocations), quarantined)
+            self._fpga_report_lost(inventory)
         # The parent's own copy of the tree (self.provider_tree) is left
         # without the FPGA providers: it serves only its vGPU allocation,
         # and copying 64 providers again would double our periodic cost.
+
+    def _fpga_report_lost(self, inventory):
+        """Log, with each instance, a region it holds that is lost or back.
+
+        Instances are read only when the usable regions change.
+        """
+        usable, why = set(), {}
+        for device in inventory.devices:
+            for region in device.regions:
+                identifier = placement.region_identifier(device, region)
+                if placement.usable(device, region):
+                    usable.add(identifier)
+                else:
+                    why[identifier] = (device.health_reason or
+                                       region.health_reason or
+                                       'it has no PCI function to attach')
+        before, self._fpga_usable = self._fpga_usable, usable
+        if before is None or before == self._fpga_usable:
+            return
+        instances = objects.InstanceList.get_by_host(
+            nova_context.get_admin_context(), CONF.host,
+            expected_attrs=['resources'])
+        for instance in instances:
+            for identifier in self._fpga_identifiers(instance):
+                if identifier in before and identifier not in usable:
+                    LOG.error('FPGA region %s of this instance is lost (%s): '
+                              'it is reserved in Placement until it is back',
+                              identifier, why.get(
+                                  identifier,
+                                  'it is not on this host any more'),
+                              instance=instance)
+                elif identifier in usable and identifier not in before:
+                    LOG.info('FPGA region %s of this instance is back',
+                             identifier, instance=instance)
 
     def _fpga_identifiers(self, instance):
         """The identifiers of the regions the instance holds, in order.
