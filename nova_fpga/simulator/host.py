@@ -156,8 +156,8 @@ class SimulatedHost:
 
         ``op``: pr, release, assign, sriov (a sriov_numvfs change),
         program (xbmgmt, zynqmp firmware) or reset (an Alveo's
-        mgmt_reset, a DFL or intel-fpga port reset). EIO on PR also leaves the manager's error status, as
-        a failed PR does.
+        mgmt_reset, a DFL or intel-fpga port reset). EIO on PR also leaves
+        the manager's error status, as a failed PR does.
         """
         with self._kernel.transaction() as data:
             faults.add(self._kernel.card(data, address), op, err, count)
