@@ -1,3 +1,4 @@
+import os
 import sys
 from unittest import mock
 
@@ -71,6 +72,9 @@ class MixinTest(test.NoDBTestCase):
         self.tree.new_root(NODE, uuids.root)
         self.discover = self.useFixture(fixtures.MockPatchObject(
             discovery, 'discover', return_value=INVENTORY)).mock
+        self.flags(quarantine_file=os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'quarantine'),
+            group='fpga')
 
     def driver(self):
         return Driver(self.virtapi)
