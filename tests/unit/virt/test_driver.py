@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import sys
 from unittest import mock
@@ -6,6 +7,7 @@ import fixtures
 from keystoneauth1 import exceptions as ks_exc
 from nova.compute import provider_tree as nova_provider_tree
 from nova import exception
+from nova import objects
 from nova.scheduler.client import report
 from nova import test
 from nova.tests import fixtures as nova_fixtures
@@ -157,3 +159,32 @@ class MixinTest(test.NoDBTestCase):
             uuids.instance: {'allocations': {uuid: {}}}})
         self.assertTrue(self.tree.exists(NAME))
         self.get_allocations.assert_not_called()
+
+    def test_a_lost_region_and_its_return_are_logged_with_the_instance(self):
+        region = model.Region(name='port0', attach=('0000:5e:00.1',))
+        healthy = model.Inventory(devices=(dataclasses.replace(
+            INVENTORY.devices[0], regions=(region,)),))
+        lost = model.Inventory(devices=(dataclasses.replace(
+            INVENTORY.devices[0], regions=(dataclasses.replace(
+                region, health_reason='afu_id all f'),)),))
+        instance = objects.Instance(
+            uuid=uuids.instance, resources=objects.ResourceList(objects=[
+                objects.Resource(provider_uuid=uuids.rp,
+                                 resource_class=orc.FPGA,
+                                 identifier='0000:5e:00.0_port0')]))
+        get_by_host = self.useFixture(fixtures.MockPatchObject(
+            objects.InstanceList, 'get_by_host',
+            return_value=[instance])).mock
+        drv = self.driver()
+        for found in (healthy, healthy, lost, lost, healthy):
+            self.discover.return_value = found
+            drv.update_provider_tree(self.tree, NODE)
+        # Read only when the usable regions changed.
+        self.assertEqual(2, get_by_host.call_count)
+        log = self.stdlog.logger.output
+        # The functional tests see the instance named in the line.
+        self.assertIn('FPGA region 0000:5e:00.0_port0 of this instance is '
+                      'lost (afu_id all f): it is reserved in Placement until '
+                      'it is back', log)
+        self.assertIn('FPGA region 0000:5e:00.0_port0 of this instance is '
+                      'back', log)
