@@ -147,15 +147,14 @@ class FPGADriverMixin:
         for instance in instances:
             for identifier in self._fpga_identifiers(instance):
                 if identifier in before and identifier not in usable:
-                    LOG.error('FPGA region %s of this instance is lost (%s): '
+                    LOG.error('FPGA region %s of instance %s is lost (%s): '
                               'it is reserved in Placement until it is back',
-                              identifier, why.get(
+                              identifier, instance.uuid, why.get(
                                   identifier,
-                                  'it is not on this host any more'),
-                              instance=instance)
+                                  'it is not on this host any more'))
                 elif identifier in usable and identifier not in before:
-                    LOG.info('FPGA region %s of this instance is back',
-                             identifier, instance=instance)
+                    LOG.info('FPGA region %s of instance %s is back',
+                             identifier, instance.uuid)
 
     def _fpga_identifiers(self, instance):
         """The identifiers of the regions the instance holds, in order.

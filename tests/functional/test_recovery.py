@@ -81,18 +81,16 @@ class RecoveryTest(libvirt_base.FPGAServersTestBase):
         self.host.crash(FIRST)
         self._run_periodics(raise_on_error=True)
         self.assertEqual(1, self.reserved(FIRST))
-        (lost,) = [line for line in self.stdlog.logger.output.splitlines()
-                   if 'of this instance is lost' in line]
-        self.assertIn('[instance: %s] FPGA region %s_port0 of this instance '
-                      'is lost (compat_id of region1 reads all f' % (
-                          server['id'], FIRST), lost)
+        self.assertIn('FPGA region %s_port0 of instance %s is lost (compat_id'
+                      ' of region1 reads all f' % (FIRST, server['id']),
+                      self.stdlog.logger.output)
         self.assertEqual(1, self.region_usage('compute1', FIRST))
 
         self.host.recover(FIRST)
         self._run_periodics(raise_on_error=True)
         self.assertEqual(0, self.reserved(FIRST))
-        self.assertIn('FPGA region %s_port0 of this instance is back' % FIRST,
-                      self.stdlog.logger.output)
+        self.assertIn('FPGA region %s_port0 of instance %s is back' % (
+            FIRST, server['id']), self.stdlog.logger.output)
         self.assertEqual([FIRST], self.hostdevs(server))
 
     def test_restart_keeps_the_assignments_and_the_quarantine(self):

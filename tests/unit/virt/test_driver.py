@@ -182,9 +182,8 @@ class MixinTest(test.NoDBTestCase):
         # Read only when the usable regions changed.
         self.assertEqual(2, get_by_host.call_count)
         log = self.stdlog.logger.output
-        # The functional tests see the instance named in the line.
-        self.assertIn('FPGA region 0000:5e:00.0_port0 of this instance is '
-                      'lost (afu_id all f): it is reserved in Placement until '
-                      'it is back', log)
-        self.assertIn('FPGA region 0000:5e:00.0_port0 of this instance is '
-                      'back', log)
+        self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is lost '
+                      '(afu_id all f): it is reserved in Placement until it '
+                      'is back' % uuids.instance, log)
+        self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is back'
+                      % uuids.instance, log)
