@@ -8,6 +8,7 @@ of each region), the request (``nova_fpga.request``) and Nova's image API.
 """
 
 import functools
+import time
 
 from oslo_log import log as logging
 
@@ -17,16 +18,66 @@ from nova_fpga import discovery
 from nova_fpga import placement
 from nova_fpga import programming
 from nova_fpga import quarantine
+from nova_fpga import state
 
 LOG = logging.getLogger(__name__)
 
+# Why a region could not be loaded or scrubbed: the failures the region
+# records count these, and nova-fpga's exit codes follow them.
+NO_SUCH_REGION = 'no_such_region'
+NOT_FOUND = 'bitstream_not_found'
+NOT_FETCHED = 'bitstream_not_fetched'
+INVALID = 'bitstream_invalid'
+INCOMPATIBLE = 'incompatible'
+HARDWARE = 'hardware'
+CACHE = 'cache'
+UNKNOWN = 'unknown'
+
+_KINDS = (
+    (bitstream_exception.IncompatibleBitstream, INCOMPATIBLE),
+    ((bitstream_exception.BitstreamNotFound,
+      bitstream_exception.AmbiguousBitstream,
+      bitstream_exception.NotABitstream), NOT_FOUND),
+    ((bitstream_exception.InvalidBitstream,
+      bitstream_exception.SignatureFailed), INVALID),
+    (bitstream_exception.CacheError, CACHE),
+    (bitstream_exception.BitstreamError, NOT_FETCHED),
+    (programming.Failed, HARDWARE),
+)
+
+
+def kind_of(error):
+    """The failure kind of an exception or of what caused it.
+
+    A bitstream's fault wins over the hardware's: scrubbing with a blank
+    bitstream that does not fit fails as incompatible.
+    """
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__
+    for types, kind in _KINDS:
+        if any(isinstance(e, types) for e in chain):
+            return kind
+    return UNKNOWN
+
 
 class AssignmentFailed(Exception):
-    """A region cannot be given to the instance; the message says why."""
+    """A region cannot be given to the instance; the message says why.
 
-    def __init__(self, region, cause, bitstream=None):
+    ``kind`` is one of the failure kinds above.
+    """
+
+    def __init__(self, region, cause, bitstream=None, kind=UNKNOWN):
         super().__init__('FPGA region %s%s: %s' % (
             region, ', %s' % bitstream if bitstream else '', cause))
+        self.kind = kind
+
+
+def caller_of(context):
+    """Who a request context acts for, as a region record keeps it."""
+    return 'user %s, project %s' % (getattr(context, 'user_id', None),
+                                    getattr(context, 'project_id', None))
 
 
 def describe(device, region):
@@ -46,6 +97,7 @@ class HostRegions:
         self.trusted_certificate_ids = tuple(
             conf.fpga.bitstream_trusted_certificate_ids)
         self.quarantine = quarantine.Quarantine(conf.fpga.quarantine_file)
+        self.state = state.StateStore(conf.fpga.state_dir)
         self._conf = conf
 
     @functools.cached_property
@@ -79,17 +131,20 @@ class HostRegions:
         try:
             held, missing = self.find(identifiers)
         except discovery.NotSysfs as e:
-            raise AssignmentFailed(', '.join(identifiers), e) from e
+            raise AssignmentFailed(', '.join(identifiers), e,
+                                   kind=HARDWARE) from e
         if missing:
             raise AssignmentFailed(', '.join(missing),
-                                   'it is not on this host any more')
+                                   'it is not on this host any more',
+                                   kind=NO_SUCH_REGION)
         for device, region in held:
             if not placement.usable(device, region):
                 raise AssignmentFailed(
                     describe(device, region),
                     'it cannot be given to a guest now: %s' % (
                         device.health_reason or region.health_reason or
-                        'it has no PCI function to attach'))
+                        'it has no PCI function to attach'),
+                    kind=HARDWARE)
         return held
 
     def load(self, context, image_api, held, request):
@@ -105,37 +160,89 @@ class HostRegions:
             if device.is_gpu:
                 continue
             try:
-                outcomes.append(self._load(context, image_api, device,
-                                           region, request))
+                outcomes.append(self.load_region(context, image_api, device,
+                                                 region, request))
             except AssignmentFailed as e:
                 if isinstance(e.__cause__, programming.Failed):
                     self._quarantine(device, region, str(e))
                 raise
         return outcomes
 
-    def _load(self, context, image_api, device, region, request):
+    def load_region(self, context, image_api, device, region, request,
+                    progress=None):
+        """Fetch, verify, check and program one region; record it.
+
+        ``progress(message)``, when given, hears of each step. Returns
+        programming.SKIPPED or PROGRAMMED; raises AssignmentFailed.
+        """
+        identifier = placement.region_identifier(device, region)
         what = request.describe()
         try:
             prepared = bitstream.prepare(
                 context, image_api, self.cache, region, device, request,
                 verify_signatures=self.verify_signatures,
-                trusted_certificate_ids=self.trusted_certificate_ids)
+                trusted_certificate_ids=self.trusted_certificate_ids,
+                progress=progress)
             what = 'bitstream image %s' % bitstream_exception.describe(
                 prepared.image_meta)
-            return programming.program_region(
+            function_id = prepared.header.function_id
+            if progress is not None:
+                progress('Programming FPGA region %s with %s' % (
+                    describe(device, region), what))
+            started = time.monotonic()
+            outcome = programming.program_region(
                 self.backend(device), device, region, prepared.path,
-                prepared.header, prepared.header.function_id,
-                self.program_timeout)
-        except (bitstream_exception.BitstreamError,
-                programming.Failed) as e:
+                prepared.header, function_id, self.program_timeout)
+            seconds = time.monotonic() - started
+        except Exception as e:
+            kind = kind_of(e)
+            self._record(self.state.record_failure, identifier, kind)
             if getattr(e, 'image', None):
                 what = 'bitstream image %s' % bitstream_exception.describe(
                     e.image)
-            raise AssignmentFailed(describe(device, region), e.cause,
-                                   what) from e
-        except Exception as e:
-            raise AssignmentFailed(describe(device, region),
-                                   'unexpected error: %s' % e, what) from e
+            cause = getattr(e, 'cause', None)
+            if kind == UNKNOWN or cause is None:
+                cause = 'unexpected error: %s' % e
+            raise AssignmentFailed(describe(device, region), cause, what,
+                                   kind=kind) from e
+        self._record(
+            self.state.record_load, identifier, outcome,
+            prepared.image_meta, function_id, caller_of(context),
+            download_seconds=prepared.download_seconds,
+            programming_seconds=(seconds if outcome == programming.PROGRAMMED
+                                 else None))
+        if progress is not None:
+            progress('Programmed and verified in %.1f s' % seconds
+                     if outcome == programming.PROGRAMMED else
+                     'The region holds function %s already: not programmed '
+                     'again' % function_id)
+        return outcome
+
+    @staticmethod
+    def _record(method, *args, **kwargs):
+        """Update a region record; a failure to write is logged, not raised."""
+        try:
+            method(*args, **kwargs)
+        except (OSError, ValueError) as e:
+            LOG.warning('The record of FPGA region %s is not updated: %s',
+                        args[0], e)
+
+    def scrub_region(self, device, region, mode, by):
+        """Scrub one region as ``[fpga] scrub_on_release`` modes do.
+
+        Returns what programming.scrub_region returns; raises
+        programming.Failed.
+        """
+        identifier = placement.region_identifier(device, region)
+        try:
+            outcome = programming.scrub_region(
+                self.backend(device), device, region, mode,
+                self.program_timeout)
+        except programming.Failed as e:
+            self._record(self.state.record_failure, identifier, kind_of(e))
+            raise
+        self._record(self.state.record_scrub, identifier, mode, by)
+        return outcome
 
     def release(self, identifiers):
         """Scrub the regions as ``[fpga] scrub_on_release`` says.
@@ -161,9 +268,8 @@ class HostRegions:
             if device.is_gpu:
                 continue
             try:
-                outcome = programming.scrub_region(
-                    self.backend(device), device, region, self.scrub_mode,
-                    self.program_timeout)
+                outcome = self.scrub_region(device, region, self.scrub_mode,
+                                            'release by its instance')
             except programming.Failed as e:
                 self._quarantine(device, region, str(e))
                 outcome = None
@@ -197,9 +303,8 @@ class HostRegions:
         for device, region in found:
             identifier = placement.region_identifier(device, region)
             try:
-                programming.scrub_region(
-                    self.backend(device), device, region, self.retry_mode,
-                    self.program_timeout)
+                self.scrub_region(device, region, self.retry_mode,
+                                  'retry of a quarantined region')
             except programming.Failed as e:
                 LOG.warning('FPGA region %s stays quarantined: %s',
                             identifier, e)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the Quick start scripts: a virtualenv of the project's own,
 # built with only python3 and pip, and Debian packages when run as root.
 set -euo pipefail

@@ -3,6 +3,7 @@
 # under gunicorn; Nova's API, conductor, scheduler, real Placement and two
 # nova-computes with our driver on simulated FPGA hosts, in one process),
 # shown working step by step. Arguments go to the demo (e.g. --keep).
+# shellcheck source=tools/bootstrap.sh
 source "$(dirname "$0")/bootstrap.sh"
 
 ensure_venv

@@ -3,15 +3,18 @@
 # eventlet and on native threads), integration tests and Nova's own libvirt
 # driver tests against ours.
 # Extra arguments go to tox (for example: -e unit).
+# shellcheck source=tools/bootstrap.sh
 source "$(dirname "$0")/bootstrap.sh"
 
-# libvirt's own schema check of the domain XML the driver writes.
-optional_commands virt-xml-validate=libvirt-clients xmllint=libxml2-utils
+# libvirt's own schema check of the domain XML the driver writes, and
+# a check of the shell scripts by shellcheck.
+optional_commands virt-xml-validate=libvirt-clients xmllint=libxml2-utils \
+    shellcheck=shellcheck
 # The functional envs build libvirt-python (the libvirt extra).
 build_packages libvirt=libvirt-dev
 ensure_venv
 venv_install tox
-cd "$TOP"
+cd "$TOP" || exit 1
 if [ $# -eq 0 ]; then
     set -- -e pep8,genconfig-check,unit,functional,functional-threading,integration,nova-libvirt
 fi

@@ -6,7 +6,7 @@ hardware is touched. It knows nothing of the virt driver.
 """
 
 import dataclasses
-import functools
+import time
 import typing as ty
 
 from nova_fpga.bitstream import cache as cache_mod
@@ -24,11 +24,13 @@ class Prepared:
 
     ``path`` is None when the region holds the bitstream's function
     already: nothing is to be programmed, so no byte was read.
+    ``download_seconds`` is None when the cache had it.
     """
 
     path: ty.Optional[str]
     header: headers.Header
     image_meta: ty.Mapping
+    download_seconds: ty.Optional[float] = None
 
 
 def cache_from_conf(conf):
@@ -56,14 +58,21 @@ def _noted_header(cache, image):
         return None
 
 
+def _say(progress, message):
+    if progress is not None:
+        progress(message)
+
+
 def prepare(context, image_api, cache, region, device, request,
-            verify_signatures=False, trusted_certificate_ids=()):
+            verify_signatures=False, trusted_certificate_ids=(),
+            progress=None):
     """Resolve, fetch, verify and check the bitstream ``request`` names.
 
     ``request`` has ``bitstream_id`` (a Glance image id) or ``function``
     (a function name) set, the other None. ``image_api`` is Nova's
     ``nova.image.glance.API()`` and ``context`` the instance's request
-    context. Raises a BitstreamError naming the image and the cause.
+    context. ``progress(message)``, when given, hears of a download.
+    Raises a BitstreamError naming the image and the cause.
 
     When the region holds the bitstream's function already (by the header
     noted in the cache), nothing is read; a signature, when required, is
@@ -72,14 +81,23 @@ def prepare(context, image_api, cache, region, device, request,
     image = glance.resolve(context, image_api, region,
                            bitstream_id=request.bitstream_id,
                            function=request.function, device=device)
+    timing = {}
+
+    def fetch(dst):
+        _say(progress, 'Downloading bitstream image %s, %s bytes' % (
+            exception.describe(image), image.get('size', 'unknown')))
+        started = time.monotonic()
+        glance.fetch(context, image_api, image['id'], dst)
+        timing['download'] = time.monotonic() - started
+        _say(progress, 'Downloaded in %.1f s; verifying' % timing['download'])
+
     try:
         header = None if verify_signatures else _noted_header(cache, image)
         if header is not None and header.function_id == region.function_id:
             headers.check_fits(header, region)
             _check_properties(image, header)
             return Prepared(path=None, header=header, image_meta=image)
-        path = cache.get(image, functools.partial(
-            glance.fetch, context, image_api, image['id']))
+        path = cache.get(image, fetch)
         header = headers.parse(path)
         cache.note(image, dataclasses.asdict(header))
         headers.check_fits(header, region)
@@ -94,4 +112,5 @@ def prepare(context, image_api, cache, region, device, request,
         raise exception.CacheError(
             'bitstream cache in %s failed: %s' % (cache.directory, e),
             image=image) from e
-    return Prepared(path=path, header=header, image_meta=image)
+    return Prepared(path=path, header=header, image_meta=image,
+                    download_seconds=timing.get('download'))

@@ -264,8 +264,8 @@ class Cache:
             return None
         return header
 
-    def _entries(self):
-        """``(mtime, size, path)`` of every cached bitstream."""
+    def entries(self):
+        """``(mtime, size, path)`` of every cached bitstream, oldest first."""
         found = []
         for algo in os.listdir(self.directory):
             if algo in (TMP, LOCKS, NOTES):
@@ -282,20 +282,32 @@ class Cache:
                 except FileNotFoundError:
                     continue
                 found.append((st.st_mtime, st.st_size, path))
-        return found
+        return sorted(found)
 
     def _evict(self, keep):
-        """Remove least recently used bitstreams until under the cap."""
+        self.prune(self.max_bytes, keep=keep)
+
+    def prune(self, max_bytes, keep=None):
+        """Remove least recently used bitstreams until under ``max_bytes``.
+
+        ``keep`` is a path never removed. Returns the ``(mtime, size,
+        path)`` of those removed. A download in progress lives in tmp/
+        and is left alone.
+        """
+        removed = []
         with lockutils.lock(_EVICT_LOCK, external=True,
                             lock_path=self._locks):
-            entries = sorted(self._entries())
+            entries = self.entries()
             total = sum(size for _, size, _ in entries)
-            for _, size, path in entries:
-                if total <= self.max_bytes:
+            for entry in entries:
+                _, size, path = entry
+                if total <= max_bytes:
                     break
                 if path == keep:
                     continue
                 LOG.info('Evicting cached bitstream %s (%d bytes)', path,
                          size)
                 self._drop(path)
+                removed.append(entry)
                 total -= size
+        return removed

@@ -1,37 +1,122 @@
 """The nova-fpga operator command.
 
-Reads nova.conf (``--config-file``, else Nova's default locations) for the
-``[fpga]`` section through oslo.config; command-line roots override it.
-The command line itself is argparse, so options may follow the subcommand.
+Reads nova.conf (``--config-file``, else Nova's default locations) through
+Nova's own configuration, as nova-compute does; command-line roots
+override it. The command line itself is argparse, so options may follow
+the subcommand. Exit codes: nova_fpga.cmd.errors.
 """
 
 import argparse
 import json
 import sys
 
+import nova.conf
 from oslo_config import cfg
 import prettytable
 
+from nova_fpga.cmd import cache
+from nova_fpga.cmd import errors
+from nova_fpga.cmd import identity
+from nova_fpga.cmd import output
+from nova_fpga.cmd import regions
 from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
 from nova_fpga import model
+from nova_fpga import privsep
 from nova_fpga import simulator
 
 
-def _parser():
-    top = argparse.ArgumentParser(
-        prog='nova-fpga', description='FPGA regions for Nova.')
-    subparsers = top.add_subparsers(dest='command', required=True)
-    parser = subparsers.add_parser(
-        'discover', help='Print the FPGA devices and regions of this host.')
-    parser.add_argument(
+# The [fpga] options the command line may override.
+_OVERRIDES = ('sysfs_root', 'dev_root', 'state_dir')
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(errors.USAGE, '%s: error: %s\n' % (self.prog, message))
+
+
+def _host_options():
+    """Options every command that reads this host's regions takes."""
+    parent = _Parser(add_help=False)
+    parent.add_argument(
         '--config-file', action='append', metavar='FILE',
         help='nova.conf to read; repeatable. Default: Nova\'s usual places.')
-    parser.add_argument('--sysfs-root', help='Overrides [fpga] sysfs_root.')
-    parser.add_argument('--dev-root', help='Overrides [fpga] dev_root.')
-    parser.add_argument('--format', choices=('table', 'json'),
-                        default='table')
+    parent.add_argument('--sysfs-root', help='Overrides [fpga] sysfs_root.')
+    parent.add_argument('--dev-root', help='Overrides [fpga] dev_root.')
+    parent.add_argument('--state-dir', help='Overrides [fpga] state_dir.')
+    parent.add_argument('--format', choices=output.FORMATS, default='table')
+    return parent
+
+
+def _node_option(parser):
+    parser.add_argument(
+        '--node', help='This compute node\'s name in Placement, whose '
+                       'allocations tell who holds a region. Default: '
+                       '[DEFAULT] host.')
+
+
+def _force_option(parser, what):
+    parser.add_argument('--force', action='store_true',
+                        help='%s even when an instance holds the region.' %
+                        what)
+
+
+def _parser(argv):
+    top = _Parser(prog='nova-fpga', description='FPGA regions for Nova.',
+                  epilog=errors.epilog())
+    subparsers = top.add_subparsers(dest='command', required=True)
+    host = _host_options()
+    parser = subparsers.add_parser(
+        'discover', parents=[host],
+        help='Print the FPGA devices and regions of this host.')
     parser.set_defaults(func=discover)
+
+    parser = subparsers.add_parser(
+        'status', parents=[host], help='Every region: health, what is '
+        'loaded, who holds it, its metrics (with --format json).')
+    _node_option(parser)
+    parser.set_defaults(func=regions.status)
+
+    parser = subparsers.add_parser(
+        'program', parents=[host], epilog=errors.epilog(),
+        help='Load a bitstream image from Glance into a region now, '
+             'verified and checked as at spawn.')
+    parser.add_argument('--region', required=True,
+                        help='The region, as `nova-fpga status` names it.')
+    parser.add_argument('--bitstream', required=True, metavar='IMAGE',
+                        help='The Glance image id of the bitstream.')
+    parser.add_argument(
+        '--project', help='The project acting: its instances\' regions may '
+        'be programmed without --force. Default: the credentials\' '
+        'project.')
+    _node_option(parser)
+    _force_option(parser, 'Program')
+    identity.register_arguments(parser, argv)
+    parser.set_defaults(func=regions.program)
+
+    parser = subparsers.add_parser(
+        'scrub', parents=[host], epilog=errors.epilog(),
+        help='Scrub a region as [fpga] scrub_on_release does.')
+    parser.add_argument('--region', required=True,
+                        help='The region, as `nova-fpga status` names it.')
+    parser.add_argument('--mode', choices=('reset', 'blank'),
+                        help='Default: [fpga] scrub_on_release.')
+    _node_option(parser)
+    _force_option(parser, 'Scrub')
+    parser.set_defaults(func=regions.scrub)
+
+    parser = subparsers.add_parser('cache', help='The bitstream cache.')
+    actions = parser.add_subparsers(dest='action', required=True)
+    parser = actions.add_parser('list', parents=[host],
+                                help='The cached bitstreams.')
+    parser.set_defaults(func=cache.list_cache)
+    parser = actions.add_parser(
+        'prune', parents=[host],
+        help='Remove least recently used bitstreams; prints those removed.')
+    parser.add_argument('--keep-mb', type=int, default=0, metavar='MIB',
+                        help='Keep this much (default 0: remove all).')
+    parser.set_defaults(func=cache.prune)
 
     parser = subparsers.add_parser(
         'simulate', help='Write a simulated FPGA host (sysfs and /dev).')
@@ -42,7 +127,8 @@ def _parser():
         metavar='KIND[:COUNT][,key=value...]',
         help='Cards to simulate; kinds: %s; keys: vfs, function, numa. '
              'Repeat for more cards.' % ', '.join(simulator.KINDS))
-    parser.set_defaults(func=simulate, config_file=None)
+    parser.set_defaults(func=simulate, config_file=None,
+                        **{name: None for name in _OVERRIDES})
     return top
 
 
@@ -69,10 +155,6 @@ def _table(inventory):
 
 
 def discover(conf, cmd):
-    if cmd.sysfs_root:
-        conf.set_override('sysfs_root', cmd.sysfs_root, group='fpga')
-    if cmd.dev_root:
-        conf.set_override('dev_root', cmd.dev_root, group='fpga')
     inventory = discovery.discover_from_conf(conf)
     if cmd.format == 'json':
         print(json.dumps(model.inventory_to_dict(inventory), indent=2))
@@ -89,15 +171,46 @@ def simulate(conf, cmd):
         len(cards), host.sysfs_root, host.dev_root))
 
 
+def parse(argv):
+    return _parser(argv).parse_args(argv)
+
+
+def run(conf, args):
+    """Run parsed ``args`` against a loaded ``conf``; the exit code."""
+    try:
+        for name in _OVERRIDES:
+            if getattr(args, name):
+                conf.set_override(name, getattr(args, name), group='fpga')
+        if getattr(args, 'node', 'unset') is None:
+            args.node = conf.host
+        if conf.fpga.simulator_root:
+            # Nothing privileged happens on a simulated host.
+            privsep.sys_admin_pctxt.set_client_mode(False)
+        args.func(conf, args)
+    except errors.Failure as e:
+        print('nova-fpga: error: %s' % e, file=sys.stderr)
+        return e.code
+    except (cfg.Error, discovery.NotSysfs, fpga_conf.InvalidOption,
+            ValueError) as e:
+        print('nova-fpga: error: %s' % e, file=sys.stderr)
+        return errors.USAGE
+    # One line, whatever went wrong.
+    except Exception as e:
+        print('nova-fpga: error: unexpected %s: %s' % (type(e).__name__, e),
+              file=sys.stderr)
+        return errors.UNKNOWN
+    return errors.OK
+
+
 def main(argv=None):
-    cmd = _parser().parse_args(argv)
-    conf = cfg.ConfigOpts()
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
+    conf = nova.conf.CONF
     fpga_conf.register_opts(conf)
     try:
         conf([], project='nova', prog='nova-fpga',
-             default_config_files=cmd.config_file)
-        cmd.func(conf, cmd)
-    except (cfg.Error, discovery.NotSysfs, ValueError) as e:
+             default_config_files=args.config_file)
+    except cfg.Error as e:
         print('nova-fpga: error: %s' % e, file=sys.stderr)
-        return 2
-    return 0
+        return errors.USAGE
+    return run(conf, args)

@@ -6,6 +6,7 @@ from nova_fpga.conf import bitstream
 from nova_fpga.conf import discovery
 from nova_fpga.conf import placement
 from nova_fpga.conf import programming
+from nova_fpga.conf import state
 
 GROUP = cfg.OptGroup(
     'fpga',
@@ -18,7 +19,8 @@ InvalidOption = placement.InvalidOption
 PlacementOptions = placement.PlacementOptions
 placement_options = placement.placement_options
 
-OPTS = discovery.OPTS + placement.OPTS + bitstream.OPTS + programming.OPTS
+OPTS = (discovery.OPTS + placement.OPTS + bitstream.OPTS + programming.OPTS +
+        state.OPTS)
 
 
 def register_opts(conf):

@@ -168,7 +168,7 @@ class Cloud(base.ServersTestBase):
             os.path.join(self.workdir, 'hosts', hostname),
             [spec for text in cards for spec in simulator.parse_card(text)])
         self.flags(sysfs_root=host.sysfs_root, dev_root=host.dev_root,
-                   group='fpga')
+                   state_dir=os.path.join(host.root, 'state'), group='fpga')
         self.start_compute(hostname)
         self.fpga_hosts[hostname] = host
         return host

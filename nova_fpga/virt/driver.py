@@ -11,6 +11,7 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 ``register_alias`` makes this module importable as ``nova.virt.fpga_libvirt``.
 """
 
+import contextlib
 import sys
 
 from keystoneauth1 import exceptions as ks_exc
@@ -169,19 +170,28 @@ class FPGADriverMixin:
     def spawn(self, context, instance, image_meta, injected_files,
               admin_password, allocations, network_info=None,
               block_device_info=None, power_on=True, accel_info=None):
-        try:
-            self._fpga_load(context, instance)
-        except assignment.AssignmentFailed as e:
-            # Once Nova has rescheduled, the fault says no more than
-            # "Exhausted all hosts": an instance action event keeps why.
-            with compute_utils.EventReporter(
-                    context, 'compute_fpga_load_regions', instance.host,
-                    instance.uuid):
+        with self._fpga_load_event(context, instance):
+            try:
+                self._fpga_load(context, instance)
+            except assignment.AssignmentFailed as e:
                 raise RegionsNotLoaded(reason=str(e)) from e
         super().spawn(context, instance, image_meta, injected_files,
                       admin_password, allocations, network_info=network_info,
                       block_device_info=block_device_info, power_on=power_on,
                       accel_info=accel_info)
+
+    def _fpga_load_event(self, context, instance):
+        """An instance action event around loading, when regions are held.
+
+        Its start and finish times say how long loading took; once Nova
+        has rescheduled, the fault says no more than "Exhausted all
+        hosts", and the event keeps why.
+        """
+        if not self._fpga_identifiers(instance):
+            return contextlib.nullcontext()
+        return compute_utils.EventReporter(
+            context, 'compute_fpga_load_regions', instance.host,
+            instance.uuid)
 
     def _fpga_load(self, context, instance):
         """Load the requested bitstream into every region held.

@@ -76,6 +76,7 @@ class FPGAServersTestBase(base.ServersTestBase):
         self.quarantine_file = os.path.join(
             self.useFixture(fixtures.TempDir()).path, 'quarantine.json')
         self.flags(lock_path=self.useFixture(fixtures.TempDir()).path,
+                   state_dir=self.useFixture(fixtures.TempDir()).path,
                    bitstream_cache_dir=self.bitstream_cache,
                    quarantine_file=self.quarantine_file, group='fpga')
         self.fpga_hosts = {}

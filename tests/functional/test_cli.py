@@ -74,7 +74,7 @@ class CommandTest(testtools.TestCase):
                 self.assertIn(region.interface_id, result.stdout)
 
     def assert_usage_error(self, result, *words):
-        self.assertEqual(2, result.returncode)
+        self.assertEqual(64, result.returncode)
         self.assertEqual('', result.stdout)
         lines = result.stderr.strip().splitlines()
         self.assertEqual(1, len(lines), result.stderr)

@@ -6,11 +6,17 @@ Glance), and make sure a step's own check fails when it should.
 """
 
 import errno
+import io
+import json
+import os
+
+import fixtures
 
 import nova.conf
 from nova.tests.functional.api import client
 
 from nova_fpga.bitstream import headers
+from nova_fpga.cmd import manage
 from nova_fpga.demo import cloud
 from nova_fpga.demo import identity
 from nova_fpga.demo import images
@@ -136,6 +142,26 @@ class DemoStepsTest(cloud.Cloud):
         self.assertFalse(
             set(scenario.FLAVORS) &
             {f['name'] for f in self.demo.user.get_flavors()})
+
+    def test_nova_fpga_status_on_each_host_names_its_servers(self):
+        self.prepare()
+        self.boot_all()
+        held = {}
+        for hostname, host in sorted(self.fpga_hosts.items()):
+            out = io.StringIO()
+            self.useFixture(fixtures.MonkeyPatch('sys.stdout', out))
+            self.assertEqual(0, manage.run(CONF, manage.parse([
+                'status', '--node', hostname, '--format', 'json',
+                '--sysfs-root', host.sysfs_root, '--dev-root', host.dev_root,
+                '--state-dir', os.path.join(host.root, 'state')])))
+            for region in json.loads(out.getvalue())['regions']:
+                for holder in region['placement']['holders']:
+                    held[holder['consumer']] = hostname
+                    # The image the demo's boot loaded, by name.
+                    self.assertTrue(region['loaded_image']['image_name'])
+        self.assertEqual({s['id'] for s in self.demo.user.get_servers()},
+                         set(held))
+        self.assertEqual(set(self.fpga_hosts), set(held.values()))
 
     def test_a_region_running_something_else_fails_the_step(self):
         self.prepare()

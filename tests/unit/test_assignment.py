@@ -10,6 +10,7 @@ from nova_fpga import assignment
 from nova_fpga import programming
 from nova_fpga import request
 from nova_fpga import simulator
+from nova_fpga import state
 from tests.unit.backends import base
 from tests.unit.bitstream import fakes
 
@@ -61,6 +62,44 @@ class HostRegionsTest(base.ProgrammingTestCase):
                                           self.function_of(SECOND)])
         self.assertEqual([programming.SKIPPED] * 2, self.load(regions, both))
         self.assertEqual(1, self.image_api.downloads)
+
+    def test_load_keeps_a_record_of_each_region(self):
+        regions = self.regions()
+        self.load(regions, [FIRST + '_port0'])
+        self.load(regions, [FIRST + '_port0'])
+        record = regions.state.read(FIRST + '_port0')
+        self.assertEqual((base.AFU, IMAGE_ID, 'nlb'), (
+            record['loaded']['function_id'], record['loaded']['image_id'],
+            record['loaded']['image_name']))
+        metrics = record['metrics']
+        self.assertEqual((1, 1, 1, 1), (
+            metrics['programmings'], metrics['skipped'],
+            metrics['cache_misses'], metrics['cache_hits']))
+        self.assertIsNotNone(metrics['last_programming_seconds'])
+        self.assertEqual(state.empty_record(),
+                         regions.state.read(SECOND + '_port0'))
+
+    def test_failures_are_counted_by_kind(self):
+        regions = self.regions()
+        self.host.inject_fault(FIRST, 'pr', errno.EIO)
+        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+                              regions, [FIRST + '_port0'])
+        self.assertEqual(assignment.HARDWARE, e.kind)
+        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+                              regions, [FIRST + '_port0'],
+                              request.Request(function='other'))
+        self.assertEqual(assignment.NOT_FOUND, e.kind)
+        self.assertEqual(
+            {assignment.HARDWARE: 1, assignment.NOT_FOUND: 1},
+            regions.state.read(FIRST + '_port0')['metrics']['failures'])
+
+    def test_a_record_that_cannot_be_written_does_not_fail_a_load(self):
+        path = os.path.join(self.tmp, 'file')
+        open(path, 'w').close()
+        self.assertEqual([programming.PROGRAMMED], self.load(
+            self.regions(state_dir=path), [FIRST + '_port0']))
+        self.assertIn('The record of FPGA region %s_port0 is not updated'
+                      % FIRST, self.logs.output)
 
     def test_load_by_function(self):
         self.assertEqual([programming.PROGRAMMED], self.load(

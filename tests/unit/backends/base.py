@@ -81,7 +81,9 @@ class ProgrammingTestCase(testtools.TestCase):
         fpga_conf.register_opts(cfg.CONF)
         self.conf = self.useFixture(config_fixture.Config(cfg.CONF))
         self.lock_path = self.useFixture(fixtures.TempDir()).path
-        self.conf.config(lock_path=self.lock_path, group='fpga')
+        self.state_dir = self.useFixture(fixtures.TempDir()).path
+        self.conf.config(lock_path=self.lock_path, state_dir=self.state_dir,
+                         group='fpga')
         self.useFixture(fixtures.MockPatchObject(
             privsep.sys_admin_pctxt, 'client_mode', False))
         self.useFixture(fixtures.MockPatchObject(base, 'READ_DELAY', 0))

@@ -70,9 +70,23 @@ class PrepareTest(testtools.TestCase):
         self.assertEqual(fakes.AFU, prepared.header.function_id)
         self.assertEqual(GBS_ID, prepared.image_meta['id'])
         self.assertEqual(1, api.downloads)
+        self.assertIsNotNone(prepared.download_seconds)
         # The same request again is served from the cache.
-        self.assertEqual(prepared, self.prepare(api, bitstream_id=GBS_ID))
+        again = self.prepare(api, bitstream_id=GBS_ID)
+        self.assertEqual((prepared.path, prepared.header),
+                         (again.path, again.header))
+        self.assertIsNone(again.download_seconds)
         self.assertEqual(1, api.downloads)
+
+    def test_progress_hears_of_a_download_only(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        heard = []
+        for _ in range(2):
+            self.prepare(api, bitstream_id=GBS_ID, progress=heard.append)
+        self.assertEqual(2, len(heard), heard)
+        self.assertIn('Downloading bitstream image %s (nlb0)' % GBS_ID,
+                      heard[0])
+        self.assertIn('verifying', heard[1])
 
     def test_xclbin_by_function(self):
         data = images.make_xclbin(fakes.XCLBIN_INTERFACE, fakes.XCLBIN_ID)

@@ -127,8 +127,10 @@ class InstanceHooksTest(test.NoDBTestCase):
             CONTEXT, self.drv._fpga_image_api, [(DEVICE, REGION)],
             request.Request(bitstream_id=BITSTREAM))
         self.assertEqual(['load', 'spawn'], self.drv.calls)
-        # Only a failure is recorded as an event.
-        self.events.assert_not_called()
+        # The event's times say how long loading took.
+        self.events.assert_called_once_with(
+            CONTEXT, 'compute_fpga_load_regions', mock.ANY, uuids.instance)
+        self.assertIsNone(self.events.return_value.__exit__.call_args[0][1])
 
     def test_spawn_reads_the_image_properties(self):
         self.spawn(self.holding(image_properties={'fpga_function': 'nlb'}))

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# devstack plugin of nova_fpga: installs it into nova-compute's Python,
+# runs the compute service as nova-fpga-compute and writes the [fpga]
+# options. local.conf: enable_plugin nova_fpga <git url of nova_fpga>
+#
+# Uses devstack's own functions (setup_develop, iniset, is_service_enabled,
+# sudo, SYSTEMCTL); its settings are in devstack/settings.
+
+# The simulated host every compute of this machine sees.
+function nova_fpga_simulated_host {
+    echo "$NOVA_FPGA_SIMULATOR_ROOT/$(hostname -s)"
+}
+
+function install_nova_fpga {
+    # The same Python as nova-compute's: devstack's virtualenv when it
+    # uses one, the system's otherwise.
+    setup_develop "$NOVA_FPGA_DIR"
+}
+
+function configure_nova_fpga {
+    local conf=${NOVA_CPU_CONF:-$NOVA_CONF}
+    mkdir -p "$NOVA_FPGA_CACHE_DIR" "$NOVA_FPGA_STATE_DIR" \
+        "$NOVA_FPGA_LOCK_PATH"
+    iniset "$conf" DEFAULT compute_driver "$NOVA_FPGA_COMPUTE_DRIVER"
+    iniset "$conf" fpga bitstream_cache_dir "$NOVA_FPGA_CACHE_DIR"
+    iniset "$conf" fpga state_dir "$NOVA_FPGA_STATE_DIR"
+    iniset "$conf" fpga lock_path "$NOVA_FPGA_LOCK_PATH"
+    iniset "$conf" fpga scrub_on_release "$NOVA_FPGA_SCRUB_ON_RELEASE"
+    if [ -n "$NOVA_FPGA_ENABLED_DEVICES" ]; then
+        iniset "$conf" fpga enabled_devices "$NOVA_FPGA_ENABLED_DEVICES"
+    fi
+    if [ "${NOVA_FPGA_SIMULATE,,}" = true ]; then
+        configure_nova_fpga_simulator "$conf"
+    fi
+}
+
+function configure_nova_fpga_simulator {
+    local conf=$1 root card
+    local cards=()
+    root=$(nova_fpga_simulated_host)
+    if [ ! -d "$root/sys" ]; then
+        for card in $NOVA_FPGA_SIMULATED_CARDS; do
+            cards+=(--card "$card")
+        done
+        nova-fpga simulate --root "$root" "${cards[@]}"
+    fi
+    iniset "$conf" fpga sysfs_root "$root/sys"
+    iniset "$conf" fpga dev_root "$root/dev"
+    iniset "$conf" fpga simulator_root "$NOVA_FPGA_SIMULATOR_ROOT"
+}
+
+# devstack starts n-cpu as nova-compute; nova-fpga-compute is nova-compute
+# with the driver's alias registered, so the unit's command is swapped.
+function start_nova_fpga_compute {
+    local unit=$SYSTEMD_DIR/devstack@n-cpu.service
+    [ -f "$unit" ] || return 0
+    sudo sed -i 's|/nova-compute |/nova-fpga-compute |' "$unit"
+    $SYSTEMCTL daemon-reload
+    $SYSTEMCTL restart devstack@n-cpu.service
+}
+
+if [[ "${1:-}" == "stack" ]] && is_service_enabled n-cpu; then
+    case "${2:-}" in
+        install)
+            install_nova_fpga
+            ;;
+        post-config)
+            configure_nova_fpga
+            ;;
+        extra)
+            start_nova_fpga_compute
+            ;;
+    esac
+fi

@@ -1,0 +1,178 @@
+"""``nova-fpga status``, ``program`` and ``scrub``: the regions of this host.
+
+A region is named as ``status`` prints it: its unit identifier,
+``<PCI address>_<region>`` (the suffix of its Placement provider's name).
+"""
+
+import sys
+
+from nova.image import glance as nova_glance
+
+from nova_fpga import assignment
+from nova_fpga.cmd import errors
+from nova_fpga.cmd import holders as holders_mod
+from nova_fpga.cmd import identity
+from nova_fpga.cmd import output
+from nova_fpga.cmd import progress
+from nova_fpga import discovery
+from nova_fpga import model
+from nova_fpga import placement
+from nova_fpga import programming
+from nova_fpga import request
+
+STATUS_COLUMNS = ['region', 'board', 'health', 'interface id', 'function id',
+                  'image', 'held by', 'reserved', 'last programmed']
+
+
+def _all(host_regions):
+    try:
+        inventory = host_regions.discover()
+    except discovery.NotSysfs as e:
+        raise errors.Failure(errors.USAGE, str(e)) from e
+    return [(device, region) for device in inventory.devices
+            for region in device.regions]
+
+
+def find(host_regions, name):
+    """The ``(device, region)`` that ``name`` identifies; Failure if none."""
+    for device, region in _all(host_regions):
+        if placement.region_identifier(device, region) == name:
+            return device, region
+    raise errors.Failure(errors.NO_SUCH_REGION,
+                         'FPGA region %s: no such region on this host '
+                         '(`nova-fpga status` lists them)' % name)
+
+
+def _holders(args):
+    """Placement's view of this node's regions, or (None, why not)."""
+    try:
+        return holders_mod.Holders(args.node).read(), None
+    except holders_mod.Unknown as e:
+        return None, str(e)
+
+
+def _loaded_image(record, region):
+    """The image the record says was loaded, if the region still shows it."""
+    loaded = record['loaded']
+    if loaded and loaded['function_id'] == region.function_id:
+        return loaded
+    return None
+
+
+def _status_entry(device, region, record, seen):
+    identifier = placement.region_identifier(device, region)
+    entry = model.region_to_dict(region)
+    entry.update({
+        'region': identifier, 'device': model.device_to_dict(device),
+        'loaded_image': _loaded_image(record, region),
+        'record': record, 'placement': seen.get(identifier),
+        'reserved': (seen[identifier]['reserved'] if identifier in seen
+                     else not placement.usable(device, region)),
+    })
+    entry['device'].pop('regions')
+    reason = device.health_reason or region.health_reason
+    if reason:
+        entry.update(health='unhealthy', health_reason=reason)
+    return entry
+
+
+def _holder_text(entry):
+    if entry['placement'] is None:
+        return 'unknown'
+    return ' '.join('%s (project %s)' % (h['consumer'], h['project_id'])
+                    for h in entry['placement']['holders']) or 'free'
+
+
+def status(conf, args):
+    host_regions = assignment.HostRegions(conf)
+    found = _all(host_regions)
+    seen, why = _holders(args)
+    if why:
+        print('nova-fpga: warning: holders unknown: %s' % why,
+              file=sys.stderr)
+    entries = [_status_entry(device, region, host_regions.state.read(
+        placement.region_identifier(device, region)), seen or {})
+        for device, region in found]
+    rows = []
+    for entry in entries:
+        image = entry['loaded_image'] or {}
+        rows.append([
+            entry['region'], entry['device']['board'],
+            entry['health'] + (': %s' % entry['health_reason']
+                               if entry['health_reason'] else ''),
+            entry['interface_id'], entry['function_id'],
+            image.get('image_name') or image.get('image_id'),
+            _holder_text(entry), 'yes' if entry['reserved'] else 'no',
+            (entry['record']['loaded'] or {}).get('at')])
+    output.emit(args.format, {'regions': entries, 'placement_error': why},
+                STATUS_COLUMNS, rows)
+
+
+def _refuse_if_held(args, identifier, what, project=None):
+    """Failure unless the region is free, held by ``project``, or forced."""
+    if args.force:
+        return
+    seen, why = _holders(args)
+    if why:
+        raise errors.Failure(
+            errors.IN_USE, 'FPGA region %s%s: cannot tell whether an '
+            'instance holds it (%s); --force goes ahead anyway' % (
+                identifier, what, why))
+    others = [h for h in seen.get(identifier, {}).get('holders', ())
+              if project is None or h['project_id'] != project]
+    if others:
+        raise errors.Failure(
+            errors.IN_USE, 'FPGA region %s%s: it is held by %s; --force '
+            'goes ahead anyway' % (identifier, what, ', '.join(
+                '%s of project %s' % (h['consumer'], h['project_id'])
+                for h in others)))
+
+
+def program(conf, args):
+    host_regions = assignment.HostRegions(conf)
+    device, region = find(host_regions, args.region)
+    identifier = placement.region_identifier(device, region)
+    what = ', bitstream image %s' % args.bitstream
+    reason = device.health_reason or region.health_reason
+    if reason:
+        raise errors.Failure(errors.UNHEALTHY, 'FPGA region %s%s: the '
+                             'region is unhealthy: %s' % (
+                                 identifier, what, reason))
+    context = identity.request_context(args, project=args.project)
+    _refuse_if_held(args, identifier, what, project=context.project_id)
+    try:
+        outcome = host_regions.load_region(
+            context, nova_glance.API(), device, region,
+            request.Request(bitstream_id=args.bitstream),
+            progress=progress.Progress())
+    except assignment.AssignmentFailed as e:
+        raise errors.Failure(errors.code_of_kind(e.kind), str(e)) from e
+    # What the record says; empty if it could not be written.
+    loaded = host_regions.state.read(identifier)['loaded'] or {}
+    output.emit(args.format, {'region': identifier, 'outcome': outcome,
+                              'loaded': loaded},
+                ['region', 'outcome', 'function id', 'image'],
+                [[identifier, outcome, loaded.get('function_id'),
+                  loaded.get('image_name') or args.bitstream]])
+
+
+def scrub(conf, args):
+    mode = args.mode or conf.fpga.scrub_on_release
+    if mode == 'none':
+        raise errors.Failure(errors.USAGE, 'FPGA region %s: [fpga] '
+                             'scrub_on_release is none; give --mode reset '
+                             'or --mode blank' % args.region)
+    host_regions = assignment.HostRegions(conf)
+    device, region = find(host_regions, args.region)
+    identifier = placement.region_identifier(device, region)
+    _refuse_if_held(args, identifier, ', scrub (%s)' % mode)
+    progress.Progress()('Scrubbing (%s) FPGA region %s' % (mode, identifier))
+    try:
+        outcome = host_regions.scrub_region(device, region, mode,
+                                            'nova-fpga scrub')
+    except programming.Failed as e:
+        raise errors.Failure(
+            errors.code_of_kind(assignment.kind_of(e)), str(e)) from e
+    output.emit(args.format, {'region': identifier, 'mode': mode,
+                              'outcome': outcome},
+                ['region', 'mode', 'outcome'], [[identifier, mode, outcome]])

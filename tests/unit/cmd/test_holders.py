@@ -1,0 +1,56 @@
+"""Placement's answers as the holders of regions, and when it has none."""
+
+from unittest import mock
+
+import testtools
+
+from nova_fpga.cmd import holders
+
+NODE = 'compute1'
+ROOT, RP = 'root-uuid', 'rp-uuid'
+ANSWERS = {
+    '/resource_providers?name=compute1': {'resource_providers': [
+        {'uuid': ROOT, 'name': NODE}]},
+    '/resource_providers?in_tree=root-uuid': {'resource_providers': [
+        {'uuid': ROOT, 'name': NODE},
+        {'uuid': 'other', 'name': 'compute1_PMEM_ns0'},
+        {'uuid': RP, 'name': 'compute1_FPGA_0000:10:00.0_port0'}]},
+    '/resource_providers/rp-uuid/inventories': {'inventories': {
+        'FPGA': {'total': 1, 'reserved': 0}}},
+    '/resource_providers/rp-uuid/allocations': {'allocations': {
+        'server': {'resources': {'FPGA': 1}}}},
+    '/allocations/server': {'allocations': {}, 'project_id': 'p',
+                            'user_id': 'u'},
+}
+
+
+def answer(url, status=200):
+    resp = mock.Mock(status_code=status)
+    resp.json.return_value = ANSWERS[url]
+    return resp
+
+
+class HoldersTest(testtools.TestCase):
+
+    def read(self, get):
+        client = mock.Mock()
+        client.get.side_effect = lambda url, **kwargs: get(url)
+        return holders.Holders(NODE, client=client).read()
+
+    def test_the_consumers_of_each_fpga_provider(self):
+        self.assertEqual({'0000:10:00.0_port0': {
+            'provider': RP, 'reserved': False,
+            'holders': [{'consumer': 'server', 'project_id': 'p',
+                         'user_id': 'u'}]}}, self.read(answer))
+
+    def test_an_error_answer(self):
+        e = self.assertRaises(holders.Unknown, self.read,
+                              lambda url: answer(url, status=503))
+        self.assertEqual('Placement answered 503 to GET '
+                         '/resource_providers?name=compute1', str(e))
+
+    def test_placement_unreachable(self):
+        def fail(url):
+            raise ConnectionError('refused')
+        e = self.assertRaises(holders.Unknown, self.read, fail)
+        self.assertEqual('Placement cannot be asked: refused', str(e))
