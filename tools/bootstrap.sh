@@ -46,6 +46,16 @@ build_packages() {
     [ ${#missing[@]} -eq 0 ] || install_debian_packages "${missing[@]}"
 }
 
+# Installs the Debian packages (COMMAND=PACKAGE) of missing commands;
+# fails, naming them, when they cannot be installed.
+required_commands() {
+    local missing=() pair
+    for pair in "$@"; do
+        command -v "${pair%%=*}" >/dev/null || missing+=("${pair#*=}")
+    done
+    [ ${#missing[@]} -eq 0 ] || install_debian_packages "${missing[@]}"
+}
+
 ensure_venv() {
     [ -x "$VENV/bin/pip" ] && return
     rm -rf "$VENV"

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The demo: a small FPGA cloud on this machine, loopback only (a real Glance
-# under gunicorn; Nova's API, conductor, scheduler, real Placement and two
-# nova-computes with our driver on simulated FPGA hosts, in one process),
-# shown working step by step. Arguments go to the demo (e.g. --keep).
+# The demo: a small FPGA cloud on this machine, loopback only, every
+# service its own process (RabbitMQ, keystone, Placement, glance-api and
+# nova-api under gunicorn, nova-conductor, nova-scheduler, two
+# nova-fpga-computes on simulated FPGA hosts), driven with the openstack
+# client step by step. Arguments go to the demo (e.g. --keep).
 # shellcheck source=tools/bootstrap.sh
 source "$(dirname "$0")/bootstrap.sh"
 
+# Nova's RPC goes over RabbitMQ, its databases are in MariaDB (Debian's;
+# the demo starts its own of each).
+required_commands /usr/lib/rabbitmq/bin/rabbitmq-server=rabbitmq-server \
+    epmd=erlang-base mariadbd=mariadb-server
 ensure_venv
-echo "Installing nova_fpga, Glance and their dependencies into $VENV ..."
-# Nova runs its services in one process only through its functional-test
-# base, which needs the test requirements.
+echo "Installing nova_fpga, keystone, Glance, the openstack client and their dependencies into $VENV ..."
+# The demo's computes run on Nova's fakelibvirt, which comes with Nova's
+# test fixtures and needs the test requirements.
 venv_install "$TOP" -r "$TOP/test-requirements.txt" \
     -r "$TOP/integration-requirements.txt"
 exec "$VENV/bin/python" -m nova_fpga.demo "$@"

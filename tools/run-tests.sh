@@ -12,6 +12,10 @@ optional_commands virt-xml-validate=libvirt-clients xmllint=libxml2-utils \
     shellcheck=shellcheck
 # The functional envs build libvirt-python (the libvirt extra).
 build_packages libvirt=libvirt-dev
+# The integration tests' cloud: Nova's RPC over RabbitMQ, its databases
+# in MariaDB.
+required_commands /usr/lib/rabbitmq/bin/rabbitmq-server=rabbitmq-server \
+    epmd=erlang-base mariadbd=mariadb-server
 ensure_venv
 venv_install tox
 cd "$TOP" || exit 1

@@ -1,7 +1,9 @@
 """A real glance-api for the demo and the integration tests, on loopback.
 
-Glance runs under gunicorn with sqlite and the file store, and without
-keystone: nova_fpga.demo.glance_auth tells callers apart by their token.
+Glance runs under gunicorn with sqlite and the file store; behind
+keystone's middleware in the demo cloud (nova_fpga.demo.services), or
+without keystone for the tests that need Glance alone:
+nova_fpga.demo.glance_auth then tells callers apart by their token.
 Everything it writes stays under one work directory::
 
     etc/             glance-api.conf, glance-api-paste.ini
@@ -13,22 +15,15 @@ Everything it writes stays under one work directory::
 
 import configparser
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
-HOST = '127.0.0.1'
-_LOG_TAIL_LINES = 40
+from nova_fpga.demo import processes
 
-
-class GlanceError(Exception):
-    """glance-api could not be set up, or did not answer in time."""
+HOST = processes.HOST
+GlanceError = processes.ProcessError
 
 
-def _write_ini(path, sections):
+def write_ini(path, sections):
     parser = configparser.ConfigParser(interpolation=None)
     parser.optionxform = str
     parser.read_dict(sections)
@@ -41,13 +36,17 @@ class GlanceServer(object):
 
     ``port`` 0 takes a free one. The listening socket is bound here and
     handed to gunicorn, so the port cannot be taken in between.
+    ``keystone`` (the [keystone_authtoken] options) puts keystone's
+    middleware in front instead of the demo tokens.
     """
 
-    def __init__(self, workdir, port=0, start_timeout=60, stop_timeout=10):
+    def __init__(self, workdir, port=0, start_timeout=60, stop_timeout=10,
+                 keystone=None):
         self.workdir = os.path.abspath(workdir)
         self.port = port
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        self.keystone = keystone
         self.config_dir = os.path.join(self.workdir, 'etc')
         self.log_path = os.path.join(self.workdir, 'glance-api.log')
         self._process = None
@@ -68,20 +67,45 @@ class GlanceServer(object):
     def __exit__(self, *exc_info):
         self.stop()
 
-    def start(self):
+    def prepare(self):
+        """Write the configuration and the database; bind the port."""
         if self._process is not None:
             raise GlanceError('glance-api is already running at %s'
                               % self.url)
+        os.makedirs(self.workdir, exist_ok=True)
         self._write_config()
-        self._sync_database()
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((HOST, self.port))
-            sock.listen(64)
-            self.port = sock.getsockname()[1]
-            self._process = self._spawn(sock.fileno())
+        processes.run([sys.executable, '-m', 'glance.cmd.manage',
+                       '--config-dir', self.config_dir, 'db', 'sync'],
+                      self.log_path, self.workdir,
+                      what='glance-manage db sync')
+        sock = processes.listening_socket(self.port)
+        self.port = sock.getsockname()[1]
+        # Threads let a download and other calls overlap. The graceful
+        # timeout stays under stop_timeout's default; without
+        # --no-control-socket gunicorn opens a socket in $HOME.
+        self._process = processes.Process(
+            'glance-api',
+            [sys.executable, '-m', 'gunicorn',
+             '--bind', 'fd://%d' % sock.fileno(),
+             '--workers', '1', '--threads', '4',
+             '--graceful-timeout', '5', '--no-control-socket',
+             'glance.wsgi.api:application'],
+            self.log_path, self.workdir,
+            env=dict(os.environ, OS_GLANCE_CONFIG_DIR=self.config_dir),
+            ready=processes.answers_http(self.url + '/versions'),
+            pass_fds=(sock.fileno(),), start_timeout=self.start_timeout,
+            stop_timeout=self.stop_timeout)
+        self._socket = sock
+        return self._process
+
+    def start(self):
+        process = self.prepare()
         try:
-            self._wait_until_answering()
+            process.spawn()
+        finally:
+            self._socket.close()
+        try:
+            process.wait_until_ready()
         except BaseException:
             self.stop()
             raise
@@ -89,78 +113,18 @@ class GlanceServer(object):
     def stop(self):
         """Stop gunicorn and its worker; kill them if they linger."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(self.stop_timeout)
-        except subprocess.TimeoutExpired:
-            # Not yet reaped, so the group id is still ours alone.
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process is not None:
+            process.stop()
 
     def _write_config(self):
         os.makedirs(self.config_dir, exist_ok=True)
         paste_ini = os.path.join(self.config_dir, 'glance-api-paste.ini')
-        _write_ini(paste_ini, _paste_sections())
-        _write_ini(os.path.join(self.config_dir, 'glance-api.conf'),
-                   _api_sections(self.workdir, paste_ini))
-
-    def _sync_database(self):
-        with open(self.log_path, 'ab') as log:
-            status = subprocess.call(
-                [sys.executable, '-m', 'glance.cmd.manage',
-                 '--config-dir', self.config_dir, 'db', 'sync'],
-                stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, cwd=self.workdir)
-        if status:
-            raise GlanceError('glance-manage db sync failed (status %d)%s'
-                              % (status, self._log_tail()))
-
-    def _spawn(self, fd):
-        # Threads let a download and other calls overlap. The graceful
-        # timeout stays under stop_timeout's default; without
-        # --no-control-socket gunicorn opens a socket in $HOME.
-        command = [sys.executable, '-m', 'gunicorn',
-                   '--bind', 'fd://%d' % fd,
-                   '--workers', '1', '--threads', '4',
-                   '--graceful-timeout', '5', '--no-control-socket',
-                   'glance.wsgi.api:application']
-        env = dict(os.environ, OS_GLANCE_CONFIG_DIR=self.config_dir)
-        with open(self.log_path, 'ab') as log:
-            # A session of its own: stop() can kill the whole group.
-            return subprocess.Popen(
-                command, env=env, cwd=self.workdir, pass_fds=(fd,),
-                stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
-
-    def _wait_until_answering(self):
-        # No proxy, whatever the environment says: the server is local.
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        deadline = time.monotonic() + self.start_timeout
-        while True:
-            status = self._process.poll()
-            if status is not None:
-                raise GlanceError('glance-api exited with status %d%s'
-                                  % (status, self._log_tail()))
-            try:
-                with opener.open(self.url + '/versions', timeout=2):
-                    return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise GlanceError(
-                    'glance-api did not answer at %s within %d s%s'
-                    % (self.url, self.start_timeout, self._log_tail()))
-            time.sleep(0.2)
-
-    def _log_tail(self):
-        try:
-            with open(self.log_path, errors='replace') as f:
-                lines = f.readlines()[-_LOG_TAIL_LINES:]
-        except OSError:
-            return ''
-        return '; the end of %s:\n%s' % (self.log_path, ''.join(lines))
+        write_ini(paste_ini, _paste_sections())
+        sections = _api_sections(self.workdir, paste_ini)
+        if self.keystone:
+            sections['keystone_authtoken'] = self.keystone
+            sections['paste_deploy']['flavor'] = 'keystone'
+        write_ini(os.path.join(self.config_dir, 'glance-api.conf'), sections)
 
 
 def _api_sections(workdir, paste_ini):
@@ -190,6 +154,10 @@ def _paste_sections():
         'composite:api': {
             'paste.composite_factory': 'glance.api:pipeline_factory',
             'default': 'versionnegotiation context rootapp'},
+        # Glance's name for the pipeline of the "keystone" flavor.
+        'pipeline:glance-api-keystone': {
+            'pipeline': 'versionnegotiation authtoken keystonecontext '
+                        'rootapp'},
         'composite:rootapp': {
             'paste.composite_factory': 'glance.api:root_app_factory',
             '/': 'apiversions',
@@ -202,6 +170,13 @@ def _paste_sections():
             'paste.filter_factory': 'glance.api.middleware.'
                                     'version_negotiation:'
                                     'VersionNegotiationFilter.factory'},
+        'filter:authtoken': {
+            'paste.filter_factory': 'keystonemiddleware.auth_token:'
+                                    'filter_factory',
+            'delay_auth_decision': 'true'},
+        'filter:keystonecontext': {
+            'paste.filter_factory': 'glance.api.middleware.context:'
+                                    'ContextMiddleware.factory'},
         'filter:context': {
             'paste.filter_factory': 'nova_fpga.demo.glance_auth:'
                                     'TokenContextMiddleware.factory'},

@@ -1,8 +1,9 @@
 """The cloud as an operator would look at it.
 
-Placement for the FPGA providers, their traits and who uses them; a
-compute host's sysfs (what ``nova-fpga discover`` reads there) for what a
-region holds; libvirt's domain XML for what a guest was given.
+Placement (its API, as the admin) for the FPGA providers, their traits
+and who uses them; a compute host's sysfs (what ``nova-fpga discover``
+reads there) for what a region holds; the domain XML the driver defined
+for what a guest was given.
 """
 
 import dataclasses
@@ -37,7 +38,7 @@ class Provider:
 
 
 def _get(cloud, url):
-    return cloud.placement.get(url, version=PLACEMENT_VERSION).body
+    return cloud.placement.get(url, microversion=PLACEMENT_VERSION).json()
 
 
 def _provider(cloud, rp, host, region):
@@ -91,8 +92,7 @@ def _pci_address(address):
 
 def hostdevs(cloud, hostname, server_id):
     """``[(PCI address, XML)]`` of the PCI hostdevs in the domain XML."""
-    connection = cloud.computes[hostname].driver._host.get_connection()
-    xml = connection.lookupByUUIDString(server_id).XMLDesc(0)
+    xml = cloud.domain_xml(hostname, server_id)
     return [(_pci_address(hostdev.find('./source/address')),
              ElementTree.tostring(hostdev, encoding='unicode').strip())
             for hostdev in ElementTree.fromstring(xml).iterfind(

@@ -2,6 +2,7 @@
 
 import sys
 import textwrap
+import time
 
 import prettytable
 
@@ -23,6 +24,7 @@ class Progress:
     def __init__(self, total):
         self.total = total
         self._width = len(str(total))
+        self._line_open = False
 
     @staticmethod
     def _write(text):
@@ -32,9 +34,22 @@ class Progress:
     def begin(self, number, title):
         self._write('[%*d/%d] %s ... ' % (self._width, number, self.total,
                                           title))
+        self._line_open = True
+        self._began = time.monotonic()
 
     def end(self, result, seconds):
+        if not self._line_open:
+            self._write(INDENT + '... ')
         self._write('%s (%.1f s)\n' % (result, seconds))
+        self._line_open = False
+
+    def note(self, text):
+        """How the current step goes, on a line of its own."""
+        if self._line_open:
+            self._write('\n')
+            self._line_open = False
+        self._write('%s%s (%.1f s)\n' % (INDENT, text,
+                                         time.monotonic() - self._began))
 
     def show(self, text):
         """Text under the current step, indented."""

@@ -1,9 +1,10 @@
 """One run of the demo: start the cloud, run the steps, stop everything.
 
 Everything lives in one temporary directory (TMPDIR points there too, so
-Nova's own temporary files do) that is removed at the end, also after a
-failure, Ctrl-C or SIGTERM; ``--keep`` keeps it. After a failure Nova's
-log is kept beside it and its path printed.
+the services' temporary files do) that is removed at the end, also after
+a failure, Ctrl-C or SIGTERM; ``--keep`` keeps it. After a failure the
+services' logs (one file each) are kept beside it and their directory
+printed.
 """
 
 import argparse
@@ -14,20 +15,20 @@ import signal
 import tempfile
 import time
 
-import testtools
-
-from nova_fpga.demo import cloud
 from nova_fpga.demo import output
+from nova_fpga.demo import scenario
+from nova_fpga.demo import services
 from nova_fpga.demo import steps
 
 LOG = logging.getLogger(__name__)
-START_TITLE = 'Starting Glance, Placement, Nova API, conductor, scheduler'
+START_TITLE = ('Starting RabbitMQ, keystone, Placement, Glance, Nova API, '
+               'conductor, scheduler')
 TOTAL = 1 + len(steps.STEPS)
 FAILED = 'FAILED'
 
 
 class Outcome:
-    """What a Run did, kept apart: Nova's base clears a test's attributes."""
+    """What a Run did."""
 
     def __init__(self):
         # (number, title, result, seconds) of each step that ran.
@@ -39,17 +40,11 @@ class Outcome:
         return any(line == FAILED for _, _, line, _ in self.done)
 
 
-class Run(cloud.Cloud):
-    """The demo as the one test of a Cloud.
+class Run:
+    """The demo: step 1 starts the cloud, the others run until one fails."""
 
-    setUp is step 1; the test runs the other steps until one fails; the
-    cleanups testtools runs afterwards, whatever happened (Ctrl-C too),
-    stop the cloud.
-    """
-
-    def __init__(self, workdir, progress, outcome):
-        super().__init__()
-        self.workdir = workdir
+    def __init__(self, cloud, progress, outcome):
+        self.cloud = cloud
         self.progress = progress
         self.outcome = outcome
 
@@ -73,17 +68,16 @@ class Run(cloud.Cloud):
         self.outcome.done.append((number, title, line, seconds))
 
     def _start(self):
-        super(Run, self).setUp()
-        return steps.Result('Glance at %s' % self.glance_url)
+        self.cloud.start()
+        self.cloud.add_person(*scenario.USER)
+        return steps.Result('%d processes; keystone at %s' % (
+            len(self.cloud.processes), self.cloud.urls['keystone']))
 
-    def setUp(self):
-        # A failure is shown as the step's; runTest then does nothing.
+    def run(self):
         self._step(1, START_TITLE, self._start)
-
-    def runTest(self):
         if self.outcome.failed:
             return
-        demo = steps.Demo(self)
+        demo = steps.Demo(self.cloud)
         try:
             for number, step in enumerate(steps.STEPS, 2):
                 self._step(number, step.title, lambda: step(demo))
@@ -112,9 +106,12 @@ class StopOnSignal:
 
 
 def _log_to(path):
-    """The process's log, the cloud's own start and stop included."""
+    """The demo's own log; each service has one of its own."""
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter(
+        '%(asctime)s %(levelname)s [%(name)s] %(message)s'))
     root = logging.getLogger()
-    root.handlers[:] = [cloud.log_handler(path)]
+    root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
 
@@ -130,8 +127,7 @@ def _summary(outcome, started, errors):
         lines.append('First server ACTIVE: %.1f s after the start.' % (
             outcome.first_active - started))
     lines.append('Whole demo: %.1f s.' % (time.monotonic() - started))
-    lines += ['Stopping the cloud failed: %s' % error.strip().splitlines()[-1]
-              for error in errors]
+    lines += ['Stopping the cloud failed: %s' % error for error in errors]
     return '\n'.join(lines)
 
 
@@ -145,13 +141,14 @@ def _parser():
     return parser
 
 
-def _run(workdir, progress, started):
+def _run(cloud, progress, started):
     """The exit status: 0 when every step and the clean-up went well."""
     outcome = Outcome()
-    result = testtools.TestResult()
-    Run(workdir, progress, outcome).run(result)
-    # Steps show their own failures; these come from the clean-up.
-    errors = [error for _, error in result.errors + result.failures]
+    try:
+        Run(cloud, progress, outcome).run()
+    finally:
+        # After Ctrl-C too.
+        errors = cloud.stop()
     for error in errors:
         LOG.error('%s', error)
     progress.say(_summary(outcome, started, errors))
@@ -163,14 +160,16 @@ def main(started):
     args = _parser().parse_args()
     progress = output.Progress(TOTAL)
     workdir = tempfile.mkdtemp(prefix='nova-fpga-demo-')
-    log_path = os.path.join(workdir, cloud.LOG_FILE)
+    cloud = services.Cloud(workdir, say=progress.note)
+    log_path = cloud.log('demo')
+    logs = os.path.dirname(log_path)
     signals = StopOnSignal()
     status = 1
     try:
         tempfile.tempdir = os.environ['TMPDIR'] = workdir
         _log_to(log_path)
         progress.say('Work directory: %s' % workdir)
-        status = _run(workdir, progress, started)
+        status = _run(cloud, progress, started)
     except KeyboardInterrupt:
         pass
     finally:
@@ -178,10 +177,10 @@ def main(started):
             status = 128 + signals.received
             progress.say('\nInterrupted; stopped what the demo started.')
         if args.keep:
-            progress.say('Kept %s; Nova logged to %s' % (workdir, log_path))
+            progress.say('Kept %s; the logs are in %s' % (workdir, logs))
         else:
-            if status == 1 and os.path.exists(log_path):
-                shutil.move(log_path, workdir + '.log')
-                progress.say("Nova's log: %s.log" % workdir)
+            if status == 1 and os.path.isdir(logs):
+                shutil.move(logs, workdir + '-logs')
+                progress.say('The logs: %s-logs' % workdir)
             shutil.rmtree(workdir, ignore_errors=True)
     return status

@@ -72,5 +72,20 @@ def vendor(kind):
     return boards.VENDORS[simulator.KINDS[kind].vendor_id]
 
 
+def bitstream_properties(b):
+    """The properties a bitstream's image is uploaded with.
+
+    vadd's name its vendor and function as the first Cyborg proposal did
+    (``vendor``, ``type``); the others with the ``fpga_`` names.
+    """
+    properties = {'fpga_interface_id': simulator.INTERFACE_IDS[b.kind],
+                  'fpga_function_id': b.function_id}
+    if b.name == 'vadd':
+        properties.update(vendor=vendor(b.kind), type=b.name)
+    else:
+        properties.update(fpga_vendor=vendor(b.kind), fpga_function=b.name)
+    return properties
+
+
 def bitstream(name):
     return next(b for b in BITSTREAMS if b.name == name)

@@ -1,29 +1,33 @@
 """The demo's steps: what an operator and a user do, each result checked.
 
-A step takes the Demo, acts through the public APIs (Nova's, Placement's,
-Glance's), checks what came of it and returns a Result: a line and the
-tables to show. StepFailed says what did not happen.
+A step takes the Demo, acts with the ``openstack`` command
+(nova_fpga.demo.osc) as the operator or the user would, checks what came
+of it (Placement's API, the simulated hosts, the domain XML) and returns
+a Result: a line and the tables to show. StepFailed says what did not
+happen.
 """
 
+import json
 import os
 import re
+import subprocess
+import sys
 import time
-
-import nova.conf
-from nova.tests.functional.api import client
 
 from nova_fpga.demo import bitstreams
 from nova_fpga.demo import images
 from nova_fpga.demo import inspection
+from nova_fpga.demo import osc
 from nova_fpga.demo import output
 from nova_fpga.demo import scenario
 from nova_fpga import placement
 from nova_fpga import simulator
 
-CONF = nova.conf.CONF
-SERVER_TIMEOUT = 60
-_POLL = 0.1
-_PENDING = ('BUILD', 'REBUILD')
+# A region's function trait follows programming at the compute's next
+# periodic resource update.
+UPDATE_TIMEOUT = 30
+STATUS_TIMEOUT = 120
+_POLL = 0.5
 
 
 class StepFailed(Exception):
@@ -33,6 +37,18 @@ class StepFailed(Exception):
 def check(condition, message, *args):
     if not condition:
         raise StepFailed(message % args)
+
+
+def eventually(function, timeout=UPDATE_TIMEOUT):
+    """``function()``, called again on StepFailed until ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return function()
+        except StepFailed:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(_POLL)
 
 
 class Result:
@@ -48,8 +64,8 @@ class Demo:
 
     def __init__(self, cloud):
         self.cloud = cloud
-        self.operator = cloud.client(*scenario.OPERATOR)
-        self.user = cloud.client(*scenario.USER)
+        self.operator = osc.Client(cloud.clouds_yaml, scenario.OPERATOR.user)
+        self.user = osc.Client(cloud.clouds_yaml, scenario.USER.user)
         self.images = {}
         self.flavors = {}
         self.servers = {}
@@ -95,13 +111,17 @@ def configure_computes(demo):
         path = demo.write('%s-%s.bin' % (blank.name, kind), bitstreams.make(
             kind, blank.function_id, blank.name))
         blanks[simulator.INTERFACE_IDS[kind]] = path
-    demo.cloud.flags(scrub_on_release='blank', blank_bitstreams=blanks,
-                     group='fpga')
-    rows = [(name, getattr(CONF.fpga, name)) for name in (
-        'simulator_root', 'bitstream_cache_dir', 'lock_path',
-        'scrub_on_release')]
+    demo.cloud.fpga_options.update(
+        scrub_on_release='blank',
+        blank_bitstreams=','.join('%s:%s' % item
+                                  for item in sorted(blanks.items())))
+    rows = [('scrub_on_release', 'blank')]
     rows += [('blank_bitstreams', '%s:%s' % item)
              for item in sorted(blanks.items())]
+    rows += [(name, 'hosts/<host>/' + where) for name, where in (
+        ('simulator_root', 'fpga'), ('sysfs_root', 'fpga/sys'),
+        ('dev_root', 'fpga/dev'), ('bitstream_cache_dir', 'bitstream-cache'),
+        ('lock_path', 'locks'))]
     return Result('scrub_on_release = blank',
                   output.table(('[fpga] option', 'value'), rows))
 
@@ -120,28 +140,63 @@ def start_compute(host):
     return start
 
 
+def _traits(demo, provider):
+    """The provider's traits, as the client lists them."""
+    return {t['name'] for t in demo.operator.json(
+        '--os-placement-api-version', inspection.PLACEMENT_VERSION,
+        'resource', 'provider', 'trait', 'list', provider.uuid)}
+
+
 @titled('Listing the FPGA providers in Placement')
 def list_providers(demo):
+    listed = {rp['uuid'] for rp in demo.operator.json(
+        'resource', 'provider', 'list')}
     providers = sorted(inspection.fpga_providers(demo.cloud).values(),
                        key=lambda p: p.name)
+    rows = []
     for p in providers:
+        check(p.uuid in listed, '%s is not listed', p.name)
         check(p.total == 1 and p.reserved == 0 and p.used == 0,
               '%s: FPGA total %d reserved %d used %d, expected 1 0 0',
               p.name, p.total, p.reserved, p.used)
+        traits = _traits(demo, p)
+        check(traits == p.traits, '%s: the client lists traits %s, '
+              'Placement has %s', p.name, sorted(traits), sorted(p.traits))
         check(any(t.startswith(placement.trait_name('interface', ''))
-                  for t in p.traits), '%s has no interface trait', p.name)
+                  for t in traits), '%s has no interface trait', p.name)
+        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total),
+                     '\n'.join(sorted(t for t in traits
+                                      if t.startswith(
+                                          placement.TRAIT_PREFIX)))))
     vendors = {placement.trait_name(scenario.vendor(card.kind))
                for host in scenario.HOSTS for text in host.cards
                for card in simulator.parse_card(text)}
     missing = vendors - {t for p in providers for t in p.traits}
     check(not missing, 'no provider has %s', ', '.join(sorted(missing)))
-    rows = [(p.host, p.region, '%d/%d' % (p.used, p.total),
-             '\n'.join(sorted(t for t in p.traits
-                              if t.startswith(placement.TRAIT_PREFIX))))
-            for p in providers]
     return Result('%d regions, %d vendors' % (len(providers), len(vendors)),
                   output.table(
         ('host', 'region', 'FPGA used', 'traits'), rows))
+
+
+def _properties(image):
+    """An image's properties, whatever shape the client gives them in."""
+    found = dict(image.get('properties') or {})
+    found.update((k, v) for k, v in image.items() if k.startswith('fpga_'))
+    return found
+
+
+def create_image(client, path, name, visibility='private', tags=(),
+                 **properties):
+    """``openstack image create --file``; the image it shows."""
+    args = ['image', 'create', name, '--file', path, '--disk-format', 'raw',
+            '--container-format', 'bare', '--' + visibility]
+    for tag in tags:
+        args += ['--tag', tag]
+    for item in sorted(properties.items()):
+        args += ['--property', '%s=%s' % item]
+    image = client.json(*args)
+    image['properties'] = _properties(image)
+    return image
 
 
 @titled('Uploading bitstreams to Glance (admin, public)')
@@ -150,21 +205,23 @@ def upload_bitstreams(demo):
     for b in scenario.BITSTREAMS:
         path = demo.write(b.name + '.bin', bitstreams.make(
             b.kind, b.function_id, b.name))
-        image = images.upload_bitstream(
-            demo.cloud.glance_url, demo.operator.token, path, b.name,
-            scenario.vendor(b.kind), simulator.INTERFACE_IDS[b.kind],
-            b.function_id, b.name, visibility='public')
+        image = create_image(
+            demo.operator, path, b.name, 'public', tags=[images.FPGA_TAG],
+            **scenario.bitstream_properties(b))
+        props = image['properties']
         check(image['status'] == 'active' and
-              image['tags'] == [images.FPGA_TAG] and image['os_hash_value'],
+              image['tags'] == [images.FPGA_TAG],
               'bitstream %s is %s, tags %s', b.name, image['status'],
               image['tags'])
         demo.images[b.name] = image
-        rows.append((b.name, image['id'], image['fpga_vendor'],
-                     _short(image['fpga_interface_id']),
-                     _short(image['fpga_function_id']), image['size']))
+        rows.append((b.name, image['id'], '\n'.join(
+            '%s=%s' % (k, _short(v) if k.endswith('_id') else v)
+            for k, v in sorted(scenario.bitstream_properties(b).items())),
+            image['size']))
+        check(props.get('fpga_function_id') == b.function_id,
+              'bitstream %s has properties %s', b.name, props)
     return Result('%d public bitstream images tagged FPGA' % len(rows),
-                  output.table(('name', 'id', 'vendor', 'interface',
-                                'function id', 'bytes'), rows))
+                  output.table(('name', 'id', 'properties', 'bytes'), rows))
 
 
 @titled('Uploading VM images to Glance (alice, private)')
@@ -173,8 +230,7 @@ def upload_vm_images(demo):
     rows = []
     for name, template in scenario.VM_IMAGES.items():
         properties = {k: demo.fill_in(v) for k, v in template.items()}
-        image = images.upload(demo.cloud.glance_url, demo.user.token, path,
-                              name, **properties)
+        image = create_image(demo.user, path, name, **properties)
         check(image['status'] == 'active', 'image %s is %s', name,
               image['status'])
         demo.images[name] = image
@@ -184,16 +240,23 @@ def upload_vm_images(demo):
         ('name', 'id', 'properties'), rows))
 
 
+def create_flavor(client, name, specs):
+    """``openstack flavor create`` with ``specs``; the flavor."""
+    args = ['flavor', 'create', name, '--ram', 512, '--vcpus', 1,
+            '--disk', 1]
+    for item in sorted(specs.items()):
+        args += ['--property', '%s=%s' % item]
+    return client.json(*args)
+
+
 @titled('Creating flavors (admin)')
 def create_flavors(demo):
     rows = []
     for name, template in scenario.FLAVORS.items():
         specs = {k: demo.fill_in(v) for k, v in template.items()}
-        flavor = demo.operator.post_flavor({'flavor': {
-            'name': name, 'ram': 512, 'vcpus': 1, 'disk': 1}})
+        flavor = create_flavor(demo.operator, name, specs)
         demo.flavors[name] = flavor['id']
-        demo.operator.post_extra_spec(flavor['id'], {'extra_specs': specs})
-        found = demo.operator.get_extra_specs(flavor['id'])
+        found = flavor['properties']
         check(found == specs, 'flavor %s has extra specs %s', name, found)
         rows.append((name, '\n'.join('%s=%s' % item
                                      for item in sorted(specs.items()))))
@@ -201,19 +264,21 @@ def create_flavors(demo):
         ('flavor', 'extra specs'), rows))
 
 
-def _wait(demo, server_id, expected):
-    deadline = time.monotonic() + SERVER_TIMEOUT
-    while True:
-        server = demo.user.get_server(server_id)
-        if server['status'] not in _PENDING:
-            break
-        check(time.monotonic() < deadline, 'server %s still %s after %d s',
-              server['name'], server['status'], SERVER_TIMEOUT)
-        time.sleep(_POLL)
-    fault = server.get('fault', {}).get('message')
-    check(server['status'] == expected, 'server %s is %s%s', server['name'],
+def boot_server(client, name, flavor, image):
+    """``openstack server create --wait``; the server, ACTIVE or not."""
+    try:
+        return client.json('server', 'create', name, '--flavor', flavor,
+                           '--image', image, '--nic', 'none', '--wait')
+    except osc.CommandFailed:
+        # --wait gives up on ERROR; the server says why.
+        return client.json('server', 'show', name)
+
+
+def _active(demo, server):
+    fault = (server.get('fault') or {}).get('message')
+    check(server['status'] == 'ACTIVE', 'server %s is %s%s', server['name'],
           server['status'], ': %s' % fault if fault else '')
-    return demo.operator.get_server(server_id)
+    return demo.operator.json('server', 'show', server['id'])
 
 
 def _host(server):
@@ -224,10 +289,8 @@ def boot(spec):
     @titled('Booting %s: flavor %s, image %s' % (spec.name, spec.flavor,
                                                  spec.image))
     def start(demo):
-        created = demo.user.post_server({'server': {
-            'name': spec.name, 'imageRef': demo.images[spec.image]['id'],
-            'flavorRef': demo.flavors[spec.flavor], 'networks': 'none'}})
-        server = _wait(demo, created['id'], 'ACTIVE')
+        server = _active(demo, boot_server(demo.user, spec.name, spec.flavor,
+                                           spec.image))
         demo.first_active = demo.first_active or time.monotonic()
         demo.servers[spec.name] = server
         check(_host(server) == spec.host, 'server %s is on %s, expected %s',
@@ -272,10 +335,9 @@ def _holding(demo, spec):
 
 @titled('Showing what each server got (after a periodic update)')
 def show_servers(demo):
-    demo.cloud.update_resources()
     rows, xml = [], []
     for spec in scenario.SERVERS:
-        provider, region, hostdevs = _holding(demo, spec)
+        provider, region, hostdevs = eventually(lambda: _holding(demo, spec))
         rows.append((spec.name, provider.host, provider.region,
                      '%s (%s)' % (spec.function, _short(region.function_id)),
                      _short(_function_trait(region.function_id), 29),
@@ -288,6 +350,40 @@ def show_servers(demo):
         '\n'.join(xml))
 
 
+def nova_fpga_status(cloud, hostname):
+    """``nova-fpga status --format json`` on ``hostname``, as its operator."""
+    command = os.path.join(os.path.dirname(sys.executable), 'nova-fpga')
+    result = subprocess.run(
+        [command, 'status', '--config-file', cloud.nova_conf,
+         '--config-file', cloud.compute_conf(hostname), '--format', 'json'],
+        capture_output=True, text=True, timeout=STATUS_TIMEOUT)
+    check(result.returncode == 0, 'nova-fpga status on %s exited %d: %s',
+          hostname, result.returncode, result.stderr.strip())
+    return json.loads(result.stdout)['regions']
+
+
+@titled('Operator: nova-fpga status on each compute')
+def show_status(demo):
+    names = {s['id']: name for name, s in demo.servers.items()}
+    rows, held = [], {}
+    for host in scenario.HOSTS:
+        for region in nova_fpga_status(demo.cloud, host.name):
+            image = region['loaded_image'] or {}
+            holders = [names.get(h['consumer'], h['consumer'])
+                       for h in region['placement']['holders']]
+            for name in holders:
+                held[name] = host.name
+            rows.append((host.name, region['region'],
+                         ', '.join(holders) or 'free',
+                         image.get('image_name') or '-'))
+    expected = {spec.name: spec.host for spec in scenario.SERVERS}
+    check(held == expected, 'nova-fpga status shows holders %s, the servers '
+          'are on %s', held, expected)
+    return Result('%d servers, each on the region it holds' % len(held),
+                  output.table(('host', 'region', 'held by',
+                                'loaded image'), rows))
+
+
 def rebuild(spec):
     booted = next(s for s in scenario.SERVERS if s.name == spec.name)
 
@@ -296,11 +392,14 @@ def rebuild(spec):
     def start(demo):
         before, _, _ = _holding(demo, booted)
         server = demo.servers[spec.name]
-        demo.user.post_server_action(server['id'], {'rebuild': {
-            'imageRef': demo.images[spec.image]['id']}})
-        demo.servers[spec.name] = _wait(demo, server['id'], 'ACTIVE')
-        demo.cloud.update_resources()
-        after, region, _ = _holding(demo, spec)
+        try:
+            demo.user.run('server', 'rebuild', '--image', spec.image,
+                          '--wait', server['id'])
+        except osc.CommandFailed:
+            pass
+        demo.servers[spec.name] = _active(
+            demo, demo.user.json('server', 'show', server['id']))
+        after, region, _ = eventually(lambda: _holding(demo, spec))
         check(after.uuid == before.uuid, 'server %s moved from %s to %s',
               spec.name, before.name, after.name)
         return Result('same region %s, now %s (was %s)' % (
@@ -308,40 +407,38 @@ def rebuild(spec):
     return start
 
 
-def _gone(demo, server):
-    deadline = time.monotonic() + SERVER_TIMEOUT
-    while True:
-        try:
-            found = demo.user.get_server(server['id'])
-        except client.OpenStackApiNotFoundException:
-            return
-        check(found['status'] != 'ERROR' and time.monotonic() < deadline,
-              'server %s is %s, not gone', server['name'], found['status'])
-        time.sleep(_POLL)
+def _scrubbed(demo, p):
+    device, region = inspection.region_on_host(demo.cloud, p)
+    blank = scenario.BLANKS[device.board]
+    check(p.used == 0, '%s is still used (%d)', p.name, p.used)
+    check(region.function_id == blank.function_id,
+          'region %s runs %s after release, not the blank %s',
+          _region_name(p), region.function_id, blank.function_id)
+    check(p.function_ids() == {blank.function_id},
+          '%s has function traits for %s, not the blank %s', p.name,
+          sorted(p.function_ids()), blank.function_id)
+    return blank, region
+
+
+def _free_and_blank(demo):
+    rows = []
+    for p in sorted(inspection.fpga_providers(demo.cloud).values(),
+                    key=lambda p: p.name):
+        blank, region = _scrubbed(demo, p)
+        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total),
+                     '%s (%s)' % (blank.name, _short(region.function_id)),
+                     _function_trait(region.function_id)))
+    return rows
 
 
 @titled('Deleting the servers')
 def delete_servers(demo):
-    for server in demo.servers.values():
-        demo.user.delete_server(server['id'])
-    for server in demo.servers.values():
-        _gone(demo, server)
+    demo.user.run('server', 'delete', '--wait',
+                  *[s['id'] for s in demo.servers.values()])
+    left = [s['Name'] for s in demo.user.json('server', 'list')]
+    check(not left, 'servers left: %s', left)
     demo.servers.clear()
-    rows = []
-    for p in sorted(inspection.fpga_providers(demo.cloud).values(),
-                    key=lambda p: p.name):
-        device, region = inspection.region_on_host(demo.cloud, p)
-        blank = scenario.BLANKS[device.board]
-        check(p.used == 0, '%s is still used (%d)', p.name, p.used)
-        check(region.function_id == blank.function_id,
-              'region %s runs %s after release, not the blank %s',
-              _region_name(p), region.function_id, blank.function_id)
-        check(p.function_ids() == {blank.function_id},
-              '%s has function traits for %s, not the blank %s', p.name,
-              sorted(p.function_ids()), blank.function_id)
-        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total),
-                     '%s (%s)' % (blank.name, _short(region.function_id)),
-                     _function_trait(region.function_id)))
+    rows = eventually(lambda: _free_and_blank(demo))
     return Result('%d regions free (usage 0) and blank' % len(rows),
                   output.table(('host', 'region', 'FPGA used', 'loaded',
                                 'function trait'), rows))
@@ -349,20 +446,17 @@ def delete_servers(demo):
 
 @titled('Deleting the flavors and images')
 def delete_flavors_and_images(demo):
-    for flavor_id in demo.flavors.values():
-        demo.operator.delete_flavor(flavor_id)
-    for name, image in demo.images.items():
-        person = (demo.operator if image['owner'] == scenario.OPERATOR.project
-                  else demo.user)
-        images.client(demo.cloud.glance_url, person.token).images.delete(
-            image['id'])
-    left = [f['name'] for f in demo.operator.get_flavors()
-            if f['id'] in demo.flavors.values()]
+    demo.operator.run('flavor', 'delete', *demo.flavors.values())
+    demo.operator.run('image', 'delete', *[
+        demo.images[b.name]['id'] for b in scenario.BITSTREAMS])
+    demo.user.run('image', 'delete', *[
+        demo.images[name]['id'] for name in scenario.VM_IMAGES])
+    left = [f['Name'] for f in demo.operator.json('flavor', 'list')
+            if f['ID'] in demo.flavors.values()]
     check(not left, 'flavors left: %s', left)
     for person in (demo.operator, demo.user):
-        left = list(images.client(demo.cloud.glance_url,
-                                  person.token).images.list())
-        check(not left, 'images left: %s', [i['name'] for i in left])
+        left = [i['Name'] for i in person.json('image', 'list')]
+        check(not left, 'images left: %s', left)
     count = len(demo.flavors), len(demo.images)
     demo.flavors.clear()
     demo.images.clear()
@@ -375,6 +469,6 @@ STEPS = (
     + [start_compute(host) for host in scenario.HOSTS]
     + [list_providers, upload_bitstreams, upload_vm_images, create_flavors]
     + [boot(spec) for spec in scenario.SERVERS]
-    + [show_servers, rebuild(scenario.REBUILD), delete_servers,
+    + [show_servers, show_status, rebuild(scenario.REBUILD), delete_servers,
        delete_flavors_and_images]
 )

@@ -175,13 +175,20 @@ class PrepareTest(testtools.TestCase):
         self.assertIn('bitstream image %s (nlb0): signature verification '
                       'failed' % GBS_ID, str(e))
 
-    def test_region_holding_the_function_needs_no_byte(self):
-        api = fakes.FakeImageAPI(gbs_image())
+    def cached_then_corrupted(self, api):
+        """Prepared once; then the cached file's first bytes overwritten.
+
+        Same size, other bytes: a read sees the hash mismatch and fetches
+        again.
+        """
         first = self.prepare(api, bitstream_id=GBS_ID)
-        # Same size, other bytes: a read would see the hash mismatch and
-        # fetch again.
         with open(first.path, 'r+b') as f:
             f.write(b'\0' * 16)
+        return first
+
+    def test_region_holding_the_function_needs_no_byte(self):
+        api = fakes.FakeImageAPI(gbs_image())
+        first = self.cached_then_corrupted(api)
         loaded = dataclasses.replace(REGION, function_id=fakes.AFU)
         self.useFixture(fixtures.MockPatchObject(
             cache, 'hash_file', side_effect=AssertionError('hashed')))
@@ -192,9 +199,7 @@ class PrepareTest(testtools.TestCase):
 
     def test_region_to_program_gets_a_verified_file(self):
         api = fakes.FakeImageAPI(gbs_image())
-        first = self.prepare(api, bitstream_id=GBS_ID)
-        with open(first.path, 'r+b') as f:
-            f.write(b'\0' * 16)
+        first = self.cached_then_corrupted(api)
         other = dataclasses.replace(REGION, function_id=fakes.OTHER_INTERFACE)
         prepared = self.prepare(api, bitstream_id=GBS_ID, region=other)
         self.assertEqual(first.path, prepared.path)

@@ -1,0 +1,109 @@
+"""nova-fpga-compute with Nova's fakelibvirt for a hypervisor: demo only.
+
+This machine cannot run guests, so the demo cloud's computes run our
+driver against Nova's fakelibvirt (``nova.tests.fixtures.libvirt``)
+with the stand-ins Nova's own libvirt functional tests use for what a
+fake hypervisor lacks (image backend, cgroups, os-brick, local disk).
+The FPGA side is a simulated host (``[fpga] simulator_root``); nothing
+privileged runs. There is no Neutron in the demo cloud
+(nova_fpga.demo.no_neutron).
+
+Each domain's XML, as the driver defined it, is also written to
+``NOVA_FPGA_DOMAIN_DIR``/<uuid>.xml, where libvirt would keep it, so the
+demo can show a guest's ``<hostdev>`` from outside this process.
+
+Usage: ``python -m nova_fpga.demo.fake_hypervisor_compute --config-file
+...`` (the arguments nova-compute takes).
+"""
+
+import os
+
+# Nova's test fixtures package imports its functional tests' package,
+# which patches with eventlet: nova-compute cannot start in its native
+# threading mode (its default) here. Nova's compute command module
+# patches the standard library on import, so it comes before anything
+# else of Nova.
+os.environ['OS_NOVA_DISABLE_EVENTLET_PATCHING'] = 'false'
+from nova_fpga.cmd import compute  # noqa: E402,I100
+
+import io  # noqa: E402,I100
+
+import fixtures  # noqa: E402
+import nova.conf  # noqa: E402
+from nova.tests import fixtures as nova_fixtures  # noqa: E402
+from nova.tests.fixtures import libvirt as fakelibvirt  # noqa: E402
+
+from nova_fpga.demo import no_neutron  # noqa: E402
+from nova_fpga import privsep  # noqa: E402
+
+CONF = nova.conf.CONF
+DOMAIN_DIR = 'NOVA_FPGA_DOMAIN_DIR'
+
+
+def _keep_domain_xml(connection, directory):
+    os.makedirs(directory, exist_ok=True)
+    define = connection.defineXML
+
+    def define_and_keep(xml):
+        domain = define(xml)
+        path = os.path.join(directory, domain.UUIDString() + '.xml')
+        with open(path, 'w') as f:
+            f.write(domain.XMLDesc(0))
+        return domain
+    connection.defineXML = define_and_keep
+
+
+def _connection():
+    """The one fake libvirt connection of this compute, made on first use."""
+    if _connection.made is None:
+        connection = fakelibvirt.Connection(
+            'qemu:///system', version=fakelibvirt.FAKE_LIBVIRT_VERSION,
+            hv_version=fakelibvirt.FAKE_QEMU_VERSION,
+            host_info=fakelibvirt.HostInfo(cpu_nodes=2, cpu_sockets=1,
+                                           cpu_cores=2, cpu_threads=2),
+            hostname=CONF.host)
+        _connection.made = connection
+        _keep_domain_xml(connection, os.environ[DOMAIN_DIR])
+    return _connection.made
+
+
+_connection.made = None
+
+
+def fake_hypervisor():
+    """Nova's libvirt functional-test stand-ins, for the process's life."""
+    # Set up for good: the process ends with them.
+    for fixture in (nova_fixtures.LibvirtImageBackendFixture(),
+                    nova_fixtures.CGroupsFixture(),
+                    nova_fixtures.LibvirtFixture(),
+                    nova_fixtures.OSBrickFixture(),
+                    nova_fixtures.PrivsepFixture()):
+        fixture.setUp()
+    for target, kwargs in (
+            ('nova.virt.libvirt.LibvirtDriver._create_image',
+             {'return_value': (False, False)}),
+            ('nova.virt.libvirt.LibvirtDriver._get_local_gb_info',
+             {'return_value': {'total': 128, 'used': 44, 'free': 84}}),
+            ('nova.virt.libvirt.driver.libvirt_utils.is_valid_hostname',
+             {'return_value': True}),
+            ('nova.virt.libvirt.driver.libvirt_utils.file_open',
+             {'side_effect': lambda *a, **k: io.BytesIO(b'')}),
+            ('nova.privsep.utils.supports_direct_io',
+             {'return_value': True}),
+            ('nova.virt.libvirt.host.Host.get_online_cpus',
+             {'return_value': set(range(16))}),
+            ('nova.virt.libvirt.host.Host.get_connection',
+             {'side_effect': _connection})):
+        fixtures.MockPatch(target, **kwargs).setUp()
+    # Nothing privileged happens on a simulated host.
+    privsep.sys_admin_pctxt.set_client_mode(False)
+    no_neutron.install()
+
+
+def main():
+    fake_hypervisor()
+    compute.main()
+
+
+if __name__ == '__main__':
+    main()

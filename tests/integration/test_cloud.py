@@ -1,0 +1,176 @@
+"""The demo cloud's separate services, driven with the openstack client.
+
+One cloud for the module (it takes a minute or more to start): the
+other project's attempt on a private bitstream, then the demo's steps,
+each result checked here too where another view can tell (the simulated
+hardware's own state, another project's view of Glance).
+"""
+
+import os
+import shutil
+import tempfile
+
+import testtools
+
+from nova_fpga.demo import bitstreams
+from nova_fpga.demo import osc
+from nova_fpga.demo import scenario
+from nova_fpga.demo import services
+from nova_fpga.demo import steps
+
+INTEL, XILINX = (host.name for host in scenario.HOSTS)
+OTHER = scenario.Person('bob', 'other', ('member', 'reader'))
+CLOUD = None
+
+
+def setUpModule():
+    global CLOUD
+    workdir = tempfile.mkdtemp(prefix='nova-fpga-cloud-')
+    CLOUD = services.Cloud(workdir)
+    try:
+        CLOUD.start()
+        for person in (scenario.USER, OTHER):
+            CLOUD.add_person(*person)
+        demo = steps.Demo(CLOUD)
+        steps.configure_computes(demo)
+        for step in steps.STEPS:
+            if step.title.startswith('Starting'):
+                step(demo)
+    except BaseException:
+        tearDownModule()
+        raise
+
+
+def tearDownModule():
+    errors = CLOUD.stop()
+    shutil.rmtree(CLOUD.workdir, ignore_errors=True)
+    if errors:
+        raise RuntimeError('stopping the cloud: %s' % '; '.join(errors))
+
+
+def loaded(hostname):
+    """``{region identifier: function id}`` as the simulator keeps it."""
+    return {'%s_%s' % (device.address, region.name): region.function_id
+            for device in CLOUD.fpga_hosts[hostname].expected().devices
+            for region in device.regions}
+
+
+def usages():
+    return {rp['name']: sum(CLOUD.placement.get(
+        '/resource_providers/%s/usages' % rp['uuid']).json()[
+        'usages'].values())
+        for rp in CLOUD.placement.get('/resource_providers').json()[
+            'resource_providers'] if '_FPGA_' in rp['name']}
+
+
+class CloudTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.demo = steps.Demo(CLOUD)
+        self.other = osc.Client(CLOUD.clouds_yaml, OTHER.user)
+        CLOUD.check_running()
+
+    def delete_server(self, client, name):
+        """Delete the server ``name`` if it is still there."""
+        if name in [s['Name'] for s in client.json('server', 'list')]:
+            client.run('server', 'delete', '--wait', name)
+
+    def test_a_private_bitstream_of_another_project_is_refused(self):
+        # alice's own bitstream, private to her project.
+        vadd = scenario.bitstream('vadd')
+        path = self.demo.write('private-vadd.bin', bitstreams.make(
+            vadd.kind, vadd.function_id, 'private-vadd'))
+        image = steps.create_image(
+            self.demo.user, path, 'private-vadd', tags=['FPGA'],
+            **scenario.bitstream_properties(vadd))
+        self.addCleanup(self.demo.user.run, 'image', 'delete', image['id'])
+        # bob cannot see it, by id or in the list.
+        self.assertNotIn('private-vadd', [
+            i['Name'] for i in self.other.json('image', 'list')])
+        self.assertRaises(osc.CommandFailed, self.other.run, 'image',
+                          'show', image['id'])
+
+        flavor = steps.create_flavor(self.demo.operator, 'private-by-id', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_XILINX': 'required',
+            'fpga:bitstream': image['id']})
+        self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
+                        flavor['id'])
+        vm = steps.create_image(self.other, self.demo.write(
+            'bob-vm.img', b'\0' * 4096), 'bob-vm')
+        self.addCleanup(self.other.run, 'image', 'delete', vm['id'])
+        before = loaded(XILINX)
+
+        server = steps.boot_server(self.other, 'stolen', 'private-by-id',
+                                   'bob-vm')
+        self.addCleanup(self.delete_server, self.other, 'stolen')
+        self.assertEqual('ERROR', server['status'])
+        fault = server['fault']['message']
+        self.assertIn(image['id'], fault)
+        self.assertIn('not visible', fault)
+        # The region never ran the private bitstream and is free: it holds
+        # what it held, or the blank its release loads (scrub_on_release).
+        blank = scenario.BLANKS[vadd.kind].function_id
+        for region, function_id in loaded(XILINX).items():
+            self.assertIn(function_id, (before[region], blank))
+        self.delete_server(self.other, 'stolen')
+        self.assertEqual(0, sum(usages().values()))
+
+    def test_the_demo_steps(self):
+        result = steps.list_providers(self.demo)
+        self.assertEqual('3 regions, 2 vendors', result.line)
+        self.assertEqual({INTEL: 2, XILINX: 1}, {
+            host: len(loaded(host)) for host in (INTEL, XILINX)})
+
+        steps.upload_bitstreams(self.demo)
+        steps.upload_vm_images(self.demo)
+        # Another project sees the public bitstreams, not alice's images.
+        self.assertEqual(['dma', 'nlb3', 'vadd'], sorted(
+            i['Name'] for i in self.other.json('image', 'list')))
+
+        steps.create_flavors(self.demo)
+        for step in steps.STEPS:
+            if step.title.startswith('Booting'):
+                step(self.demo)
+        self.assertEqual([1, 1, 1], sorted(usages().values()))
+        nlb3 = scenario.bitstream('nlb3').function_id
+        vadd = scenario.bitstream('vadd').function_id
+        self.assertEqual([nlb3, nlb3], list(loaded(INTEL).values()))
+        self.assertEqual([vadd], list(loaded(XILINX).values()))
+
+        result = steps.show_servers(self.demo)
+        self.assertEqual(3, result.tables[1].count('<hostdev '))
+
+        # The operator's view of each host names the servers holding it.
+        held = {}
+        for host in (INTEL, XILINX):
+            for region in steps.nova_fpga_status(CLOUD, host):
+                for holder in region['placement']['holders']:
+                    held[holder['consumer']] = host
+                    self.assertTrue(region['loaded_image']['image_name'])
+        self.assertEqual({s.name: s.host for s in scenario.SERVERS}, {
+            name: held[server['id']]
+            for name, server in self.demo.servers.items()})
+        steps.show_status(self.demo)
+
+        steps.rebuild(scenario.REBUILD)(self.demo)
+        dma = scenario.bitstream('dma').function_id
+        self.assertEqual(sorted([nlb3, dma]), sorted(loaded(INTEL).values()))
+
+        result = steps.delete_servers(self.demo)
+        self.assertEqual('3 regions free (usage 0) and blank', result.line)
+        self.assertEqual({scenario.BLANKS['n6000'].function_id},
+                         set(loaded(INTEL).values()))
+        self.assertEqual({scenario.BLANKS['u250'].function_id},
+                         set(loaded(XILINX).values()))
+        steps.delete_flavors_and_images(self.demo)
+
+    def test_every_service_is_its_own_process(self):
+        names = [p.name for p in CLOUD.processes]
+        for name in ('epmd', 'rabbitmq', 'keystone', 'glance-api',
+                     'placement', 'nova-api', 'nova-conductor',
+                     'nova-scheduler', INTEL, XILINX):
+            self.assertIn(name, names)
+        self.assertEqual(len(names), len({p.pid for p in CLOUD.processes}))
+        for process in CLOUD.processes:
+            self.assertTrue(os.path.exists('/proc/%d' % process.pid))
