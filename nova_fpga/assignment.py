@@ -96,8 +96,8 @@ class HostRegions:
         self.verify_signatures = conf.fpga.verify_bitstream_signatures
         self.trusted_certificate_ids = tuple(
             conf.fpga.bitstream_trusted_certificate_ids)
-        self.quarantine = quarantine.Quarantine(conf.fpga.quarantine_file)
         self.state = state.StateStore(conf.fpga.state_dir)
+        self.quarantine = quarantine.Quarantine(conf.fpga.state_dir)
         self._conf = conf
 
     @functools.cached_property

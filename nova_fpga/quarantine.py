@@ -3,7 +3,8 @@
 A region whose scrub failed, or that programming left in a bad state, may
 still hold a guest's design and data, yet its card reads healthy: nothing
 in sysfs tells a dirty region from a clean one. So the record is kept on
-disk, where a restart of nova-compute finds it, as one small JSON file
+disk beside the region records (``[fpga] state_dir``), where a restart of
+nova-compute or the ``nova-fpga`` command finds it, as one small JSON file
 ``{identifier: reason}`` replaced atomically: a reader sees the old record
 or the new one, never half of either. Only nova-compute writes it, under
 one lock.
@@ -18,12 +19,15 @@ from oslo_log import log as logging
 
 LOG = logging.getLogger(__name__)
 
+FILE_NAME = '.quarantine.json'
+
 
 class Quarantine:
     """The quarantined regions of a host, by unit identifier."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, state_dir):
+        # A dot name: never a region record's (nova_fpga.state refuses it).
+        self.path = os.path.join(state_dir, FILE_NAME)
 
     def held(self):
         """``{identifier: reason}``; empty when there is no record."""

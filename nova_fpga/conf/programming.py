@@ -39,16 +39,6 @@ OPTS = [
                       'for the region\'s interface id.'),
         ],
         help='What to do with a region when its instance is gone.'),
-    cfg.StrOpt(
-        'quarantine_file',
-        default='/var/lib/nova/fpga-quarantine.json',
-        help='Where nova-compute records the regions it holds back from '
-             'guests (reserved in Placement, with the trait '
-             'CUSTOM_FPGA_QUARANTINED) because scrubbing them failed or '
-             'programming left them in a bad state, with the reason. '
-             'The periodic update retries the scrub and frees each region '
-             'it succeeds on. It must survive a restart and be writable by '
-             'nova-compute.'),
     cfg.DictOpt(
         'blank_bitstreams',
         default={},

@@ -2,7 +2,9 @@
 
 import errno
 import json
+import os
 
+from nova_fpga import quarantine
 from tests.functional import libvirt_base
 
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU
@@ -23,7 +25,7 @@ class RecoveryTest(libvirt_base.FPGAServersTestBase):
         return self._get_provider_inventory(rp_uuid)['FPGA']['reserved']
 
     def quarantined(self):
-        with open(self.quarantine_file) as f:
+        with open(os.path.join(self.state_dir, quarantine.FILE_NAME)) as f:
             return json.load(f)
 
     def assertQuarantined(self, address):

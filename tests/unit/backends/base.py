@@ -88,8 +88,6 @@ class ProgrammingTestCase(testtools.TestCase):
             privsep.sys_admin_pctxt, 'client_mode', False))
         self.useFixture(fixtures.MockPatchObject(base, 'READ_DELAY', 0))
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.conf.config(quarantine_file=os.path.join(self.tmp, 'quarantine'),
-                         group='fpga')
         self.logs = self.useFixture(fixtures.FakeLogger())
 
     def build(self, *cards):

@@ -1,5 +1,4 @@
 import dataclasses
-import os
 import sys
 from unittest import mock
 
@@ -74,9 +73,8 @@ class MixinTest(test.NoDBTestCase):
         self.tree.new_root(NODE, uuids.root)
         self.discover = self.useFixture(fixtures.MockPatchObject(
             discovery, 'discover', return_value=INVENTORY)).mock
-        self.flags(quarantine_file=os.path.join(
-            self.useFixture(fixtures.TempDir()).path, 'quarantine'),
-            group='fpga')
+        self.flags(state_dir=self.useFixture(fixtures.TempDir()).path,
+                   group='fpga')
 
     def driver(self):
         return Driver(self.virtapi)
