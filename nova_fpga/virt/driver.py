@@ -13,6 +13,7 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 
 import contextlib
 import sys
+import typing as ty
 
 from keystoneauth1 import exceptions as ks_exc
 from nova.compute import utils as compute_utils
@@ -20,6 +21,7 @@ import nova.conf
 from nova import context as nova_context
 from nova import exception
 from nova.image import glance as nova_glance
+from nova.network import model as network_model
 from nova import objects
 from nova.pci import utils as pci_utils
 from nova import utils as nova_utils
@@ -164,7 +166,10 @@ class FPGADriverMixin:
         calling the driver for the destination, so ``instance.resources``
         always names regions of the host at hand.
         """
-        return [resource.identifier for resource in instance.resources or ()
+        return self._fpga_identifiers_of(instance.resources)
+
+    def _fpga_identifiers_of(self, resources):
+        return [resource.identifier for resource in resources or ()
                 if resource.resource_class in self._fpga_classes]
 
     def spawn(self, context, instance, image_meta, injected_files,
@@ -332,20 +337,75 @@ class FPGADriverMixin:
                 exception.InstanceSuspendFailure(reason=reason))
         return super().suspend(context, instance)
 
-    def migrate_disk_and_power_off(self, context, instance, dest, flavor,
-                                   network_info, block_device_info=None,
-                                   timeout=0, retry_interval=0):
-        reason = self._fpga_refusal(
-            instance, 'Resizing or migrating',
-            'the destination would have to load the regions again from '
-            'scratch; shelve and unshelve the instance instead')
-        if reason:
-            raise exception.InstanceFaultRollback(
-                exception.ResizeError(reason=reason))
-        return super().migrate_disk_and_power_off(
-            context, instance, dest, flavor, network_info,
-            block_device_info=block_device_info, timeout=timeout,
-            retry_interval=retry_interval)
+    # Annotated as Nova's, for its exact signature.
+    def finish_migration(
+        self,
+        context: nova_context.RequestContext,
+        migration: 'objects.Migration',
+        instance: 'objects.Instance',
+        disk_info: str,
+        network_info: network_model.NetworkInfo,
+        image_meta: 'objects.ImageMeta',
+        resize_instance: bool,
+        allocations: dict[str, ty.Any],
+        block_device_info: dict[str, ty.Any] | None = None,
+        power_on: bool = True,
+        share_info: 'objects.ShareMappingList | None' = None,
+    ) -> None:
+        # The manager has applied the migration context: instance.resources
+        # names the regions claimed here, instance.flavor the new flavor.
+        try:
+            with self._fpga_load_event(context, instance):
+                self._fpga_load_for_move(context, instance)
+        except RegionsNotLoaded as e:
+            # Raising here would put the server in ERROR and drop its source
+            # allocations; so the guest is left powered off, the resize
+            # waiting for a revert, with the fault.
+            LOG.error('%s; the guest is not started: revert the resize or '
+                      'migration', e, instance=instance)
+            compute_utils.add_instance_fault_from_exc(
+                context, instance, e, sys.exc_info())
+            power_on = False
+        super().finish_migration(
+            context, migration, instance, disk_info, network_info, image_meta,
+            resize_instance, allocations, block_device_info=block_device_info,
+            power_on=power_on, share_info=share_info)
+
+    def _fpga_load_for_move(self, context, instance):
+        try:
+            self._fpga_load(context, instance)
+        except assignment.AssignmentFailed as e:
+            raise RegionsNotLoaded(reason=str(e)) from e
+        except exception.BuildAbortException as e:
+            raise RegionsNotLoaded(reason=e.kwargs['reason']) from e
+
+    def confirm_migration(self, context, migration, instance, network_info):
+        super().confirm_migration(context, migration, instance, network_info)
+        # instance.resources names the regions on the destination now; those
+        # left here are the migration context's old ones.
+        moved = instance.migration_context
+        identifiers = self._fpga_identifiers_of(
+            moved.old_resources if moved else None)
+        if identifiers:
+            self._fpga_regions.release(identifiers)
+
+    def finish_revert_migration(
+        self,
+        context: nova_context.RequestContext,
+        instance: 'objects.Instance',
+        network_info: network_model.NetworkInfo,
+        migration: 'objects.Migration',
+        block_device_info: dict[str, ty.Any] | None = None,
+        power_on: bool = True,
+        share_info: 'objects.ShareMappingList | None' = None,
+    ) -> None:
+        # The regions kept here stay loaded unless something scrubbed them.
+        with self._fpga_load_event(context, instance):
+            self._fpga_load_for_move(context, instance)
+        super().finish_revert_migration(
+            context, instance, network_info, migration,
+            block_device_info=block_device_info, power_on=power_on,
+            share_info=share_info)
 
 
 class FPGALibvirtDriver(FPGADriverMixin, libvirt_driver.LibvirtDriver):

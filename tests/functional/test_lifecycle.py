@@ -88,19 +88,6 @@ class LifecycleTest(libvirt_base.FPGAServersTestBase):
                       'region(s) %s_port0' % FIRST, details)
         self._wait_for_state_change(server, 'ACTIVE')
 
-    def test_resize_is_refused(self):
-        self.flags(allow_resize_to_same_host=True)
-        server = self.start('n6000:2')
-        self.api.post_server_action(
-            server['id'], {'resize': {'flavorRef': self.fpga_flavor()}})
-        details = failed_event(self, server, 'resize',
-                               'compute_resize_instance')
-        self.assertIn('Resizing or migrating is refused', details)
-        self._wait_for_state_change(server, 'ACTIVE')
-        self._wait_for_migration_status(server, ['error'])
-        self.assertEqual(1, self.region_usage('compute1', FIRST) +
-                         self.region_usage('compute1', SECOND))
-
 
 class LiveMigrationTest(libvirt_base.FPGAServersTestBase):
     CAST_AS_CALL = False
