@@ -43,6 +43,9 @@ CONF = nova.conf.CONF
 fpga_conf.register_opts(CONF)
 
 ALIAS = 'fpga_libvirt'
+# Instance actions recorded when a region an instance holds is lost or back.
+LOST_ACTION = 'fpga-region-lost'
+BACK_ACTION = 'fpga-region-back'
 
 
 class RegionsNotLoaded(exception.NovaException):
@@ -148,16 +151,52 @@ class FPGADriverMixin:
             nova_context.get_admin_context(), CONF.host,
             expected_attrs=['resources'])
         for instance in instances:
+            lost, back = [], []
             for identifier in self._fpga_identifiers(instance):
                 if identifier in before and identifier not in usable:
-                    LOG.error('FPGA region %s of instance %s is lost (%s): '
-                              'it is reserved in Placement until it is back',
-                              identifier, instance.uuid, why.get(
-                                  identifier,
-                                  'it is not on this host any more'))
+                    lost.append('FPGA region %s of instance %s is lost (%s): '
+                                'it is reserved in Placement until it is '
+                                'back' % (identifier, instance.uuid, why.get(
+                                    identifier,
+                                    'it is not on this host any more')))
+                    LOG.error(lost[-1])
                 elif identifier in usable and identifier not in before:
-                    LOG.info('FPGA region %s of instance %s is back',
-                             identifier, instance.uuid)
+                    back.append('FPGA region %s of instance %s is back' % (
+                        identifier, instance.uuid))
+                    LOG.info(back[-1])
+            if lost:
+                self._fpga_note(instance, LOST_ACTION, '; '.join(lost))
+            if back:
+                self._fpga_note(instance, BACK_ACTION)
+
+    @staticmethod
+    def _fpga_note(instance, action, failure=None):
+        """An instance action of its own for what befell a region.
+
+        Its one event failed with ``failure`` as details, or succeeded.
+        The server's user sees it among the server's actions.
+        """
+        # A request id of its own: events are found by it.
+        context = nova_context.get_admin_context()
+        event = 'compute_' + action.replace('-', '_')
+        try:
+            objects.InstanceAction.action_start(
+                context, instance.uuid, action, want_result=False)
+            objects.InstanceActionEvent.event_start(
+                context, instance.uuid, event, want_result=False,
+                host=CONF.host)
+            if failure:
+                # Nova keeps the details only with a traceback.
+                objects.InstanceActionEvent.event_finish_with_failure(
+                    context, instance.uuid, event, exc_val=failure,
+                    exc_tb=failure, want_result=False)
+            else:
+                objects.InstanceActionEvent.event_finish(
+                    context, instance.uuid, event, want_result=False)
+        # The periodic update goes on whatever the database says.
+        except Exception:
+            LOG.exception('The %s action of instance %s cannot be recorded',
+                          action, instance.uuid)
 
     def _fpga_identifiers(self, instance):
         """The identifiers of the regions the instance holds, in order.
@@ -372,6 +411,8 @@ class FPGADriverMixin:
             power_on=power_on, share_info=share_info)
 
     def _fpga_load_for_move(self, context, instance):
+        if not self._fpga_identifiers(instance):
+            return
         try:
             self._fpga_load(context, instance)
         except assignment.AssignmentFailed as e:

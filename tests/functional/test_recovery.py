@@ -87,12 +87,20 @@ class RecoveryTest(libvirt_base.FPGAServersTestBase):
                       ' of region1 reads all f' % (FIRST, server['id']),
                       self.stdlog.logger.output)
         self.assertEqual(1, self.region_usage('compute1', FIRST))
+        # The server's own actions say so.
+        details = self._wait_for_action_fail_completion(
+            server, 'fpga-region-lost', 'compute_fpga_region_lost')['details']
+        self.assertIn('FPGA region %s_port0 of instance %s is lost' % (
+            FIRST, server['id']), details)
 
         self.host.recover(FIRST)
         self._run_periodics(raise_on_error=True)
         self.assertEqual(0, self.reserved(FIRST))
         self.assertIn('FPGA region %s_port0 of instance %s is back' % (
             FIRST, server['id']), self.stdlog.logger.output)
+        self._wait_for_instance_action_event(
+            server, 'fpga-region-back', 'compute_fpga_region_back',
+            'success')
         self.assertEqual([FIRST], self.hostdevs(server))
 
     def test_restart_keeps_the_assignments_and_the_quarantine(self):

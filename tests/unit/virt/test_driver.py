@@ -173,12 +173,20 @@ class MixinTest(test.NoDBTestCase):
         get_by_host = self.useFixture(fixtures.MockPatchObject(
             objects.InstanceList, 'get_by_host',
             return_value=[instance])).mock
+        note = self.useFixture(fixtures.MockPatchObject(
+            Driver, '_fpga_note')).mock
         drv = self.driver()
         for found in (healthy, healthy, lost, lost, healthy):
             self.discover.return_value = found
             drv.update_provider_tree(self.tree, NODE)
         # Read only when the usable regions changed.
         self.assertEqual(2, get_by_host.call_count)
+        self.assertEqual([
+            mock.call(instance, driver.LOST_ACTION,
+                      'FPGA region 0000:5e:00.0_port0 of instance %s is lost '
+                      '(afu_id all f): it is reserved in Placement until it '
+                      'is back' % uuids.instance),
+            mock.call(instance, driver.BACK_ACTION)], note.call_args_list)
         log = self.stdlog.logger.output
         self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is lost '
                       '(afu_id all f): it is reserved in Placement until it '
