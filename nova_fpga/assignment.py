@@ -17,6 +17,7 @@ from nova_fpga.bitstream import exception as bitstream_exception
 from nova_fpga import discovery
 from nova_fpga import placement
 from nova_fpga import programming
+from nova_fpga import quarantine
 from nova_fpga import state
 
 LOG = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class HostRegions:
         self.trusted_certificate_ids = tuple(
             conf.fpga.bitstream_trusted_certificate_ids)
         self.state = state.StateStore(conf.fpga.state_dir)
+        self.quarantine = quarantine.Quarantine(conf.fpga.state_dir)
         self._conf = conf
         # The driver family of each region the last discovery found.
         self._families = {}
@@ -174,10 +176,21 @@ class HostRegions:
 
         Returns what programming did to each (programming.SKIPPED or
         PROGRAMMED). Raises AssignmentFailed at the first region that
-        fails; the regions before it stay loaded.
+        fails; the regions before it stay loaded. A region that failed in
+        programming or in the check afterwards is quarantined.
         """
-        return [self.load_region(context, image_api, device, region, request)
-                for device, region in held if not device.is_gpu]
+        outcomes = []
+        for device, region in held:
+            if device.is_gpu:
+                continue
+            try:
+                outcomes.append(self.load_region(context, image_api, device,
+                                                 region, request))
+            except AssignmentFailed as e:
+                if isinstance(e.__cause__, programming.Failed):
+                    self._quarantine(device, region, str(e))
+                raise
+        return outcomes
 
     def load_region(self, context, image_api, device, region, request,
                     progress=None):
@@ -282,7 +295,49 @@ class HostRegions:
                 outcome = self.scrub_region(device, region, self.scrub_mode,
                                             'release by its instance')
             except programming.Failed as e:
-                LOG.error('%s', e)
+                self._quarantine(device, region, str(e))
                 outcome = None
             outcomes.append(outcome)
         return outcomes
+
+    def _quarantine(self, device, region, reason):
+        identifier = placement.region_identifier(device, region)
+        try:
+            self.quarantine.add(identifier, reason)
+        except OSError as e:
+            LOG.error('FPGA region %s cannot be recorded as quarantined, so '
+                      'it will not be held back: %s', identifier, e)
+
+    @property
+    def retry_mode(self):
+        """How a quarantined region is scrubbed: at least reset."""
+        return 'reset' if self.scrub_mode == 'none' else self.scrub_mode
+
+    def retry_quarantined(self):
+        """Scrub every quarantined region again; free those that take it.
+
+        Returns ``{identifier: reason}`` of the regions still held. A
+        region no longer on the host stays held: its card may come back
+        as it was.
+        """
+        held = self.quarantine.held()
+        if not held:
+            return held
+        found, _ = self.find(held)
+        for device, region in found:
+            identifier = placement.region_identifier(device, region)
+            try:
+                self.scrub_region(device, region, self.retry_mode,
+                                  'retry of a quarantined region')
+            except programming.Failed as e:
+                LOG.warning('FPGA region %s stays quarantined: %s',
+                            identifier, e)
+                continue
+            try:
+                self.quarantine.remove(identifier)
+            except OSError as e:
+                LOG.error('FPGA region %s is scrubbed but stays quarantined: '
+                          'its record cannot be written: %s', identifier, e)
+                continue
+            del held[identifier]
+        return held

@@ -31,6 +31,8 @@ LOG = logging.getLogger(__name__)
 TRAIT_PREFIX = 'CUSTOM_FPGA_'
 GPU_TRAIT_PREFIX = 'CUSTOM_GPU_'
 MARKER = '_FPGA_'
+# On a region held back until a scrub of it succeeds (nova_fpga.quarantine).
+QUARANTINED_TRAIT = TRAIT_PREFIX + 'QUARANTINED'
 GPU_MARKER = '_GPU_'
 # Placement allows 200 characters. Longer node names and identifiers are
 # shortened, and kept unique by a hash, to fit.
@@ -157,10 +159,12 @@ def usable(device, region):
     return device.healthy and region.healthy and bool(region.attach)
 
 
-def layout(nodename, inventory, options):
+def layout(nodename, inventory, options, quarantined=frozenset()):
     """The providers for a host inventory: one per region or GPU, total 1.
 
-    A region that cannot be given to a guest now is reported reserved.
+    A region that cannot be given to a guest now is reported reserved, and
+    so is a region ``quarantined`` names (by identifier), with
+    QUARANTINED_TRAIT.
     """
     providers = []
     for device in inventory.devices:
@@ -168,6 +172,10 @@ def layout(nodename, inventory, options):
             continue
         for region in device.regions:
             unit = region_identifier(device, region)
+            traits = region_traits(device, region, options)
+            held = unit in quarantined
+            if held:
+                traits |= {QUARANTINED_TRAIT}
             providers.append(Provider(
                 name=provider_name(
                     nodename, unit,
@@ -175,8 +183,8 @@ def layout(nodename, inventory, options):
                 resource_class=(orc.PGPU if device.is_gpu else
                                 options.resource_class(device.board)),
                 identifiers=(unit,),
-                reserved=0 if usable(device, region) else 1,
-                traits=region_traits(device, region, options)))
+                reserved=0 if usable(device, region) and not held else 1,
+                traits=traits))
     return providers
 
 
@@ -240,8 +248,11 @@ def _apply(provider_tree, nodename, provider, data, managed):
                        provider.resource_class, provider.identifiers)
 
 
-def update(provider_tree, nodename, inventory, options, in_use):
+def update(provider_tree, nodename, inventory, options, in_use,
+           quarantined=frozenset()):
     """Make the FPGA providers under ``nodename`` match ``inventory``.
+
+    ``quarantined``: the identifiers of regions held back (see ``layout``).
 
     ``in_use(provider_uuid)`` tells whether allocations use a provider; it
     is asked only about providers whose region is gone or whose resource
@@ -252,7 +263,7 @@ def update(provider_tree, nodename, inventory, options, in_use):
     Returns whether the providers now match the inventory: False while one
     is kept so.
     """
-    providers = layout(nodename, inventory, options)
+    providers = layout(nodename, inventory, options, quarantined)
     wanted = {p.name for p in providers}
     existing = _ours(provider_tree, nodename)
     settled = True
@@ -298,27 +309,31 @@ class Reported:
     """
 
     inventory: model.Inventory
+    # {identifier: reason} of the quarantined regions (see ``layout``).
+    quarantined: ty.Mapping[str, str]
     children: ty.FrozenSet[str]
     # (uuid, inventory, traits, resources) of each of our providers.
     providers: ty.Tuple[tuple, ...]
 
     @classmethod
-    def of(cls, provider_tree, nodename, inventory):
-        return cls(inventory,
+    def of(cls, provider_tree, nodename, inventory, quarantined):
+        return cls(inventory, dict(quarantined),
                    frozenset(provider_tree.get_provider_uuids(nodename)),
                    tuple((data.uuid, data.inventory, data.traits,
                           data.resources)
                          for data in _ours(provider_tree, nodename).values()))
 
-    def holds(self, provider_tree, nodename, inventory):
+    def holds(self, provider_tree, nodename, inventory, quarantined):
         """Whether ``update`` would leave the tree as it is.
 
         Providers are found by uuid, which the tree finds at once (by name
         it walks the tree). A provider whose resources differ gets them
         back here; ``update`` must then run anyway.
         """
-        if (inventory != self.inventory or self.children != frozenset(
-                provider_tree.get_provider_uuids(nodename))):
+        if (inventory != self.inventory or
+                dict(quarantined) != self.quarantined or
+                self.children != frozenset(
+                    provider_tree.get_provider_uuids(nodename))):
             return False
         return not any(
             provider_tree.has_inventory_changed(uuid, inv) or

@@ -10,3 +10,7 @@ be too late, as oslo.messaging fixes oslo.service's backend on import.
 from nova import monkey_patch
 
 monkey_patch.patch()
+
+from tests import writable  # noqa: E402
+
+writable.keep_in_a_temporary_directory()

@@ -156,8 +156,8 @@ class SimulatedHost:
 
         ``op``: pr, release, assign, sriov (a sriov_numvfs change),
         program (xbmgmt, zynqmp firmware) or reset (an Alveo's
-        mgmt_reset). EIO on PR also leaves the manager's error status, as
-        a failed PR does.
+        mgmt_reset, a DFL or intel-fpga port reset). EIO on PR also leaves
+        the manager's error status, as a failed PR does.
         """
         with self._kernel.transaction() as data:
             faults.add(self._kernel.card(data, address), op, err, count)
@@ -171,6 +171,18 @@ class SimulatedHost:
                 raise ValueError('%s shows no ids to crash' % card['kind'])
             card['crashed'] = True
             self._kernel.layout(card).refresh(card)
+
+    def recover(self, address):
+        """The crashed card's firmware is back, as a reload brings it."""
+        with self._kernel.transaction() as data:
+            card = self._kernel.card(data, address)
+            card['crashed'] = False
+            self._kernel.layout(card).refresh(card)
+
+    def clear_faults(self, address):
+        """The card's injected faults are gone."""
+        with self._kernel.transaction() as data:
+            self._kernel.card(data, address)['faults'].clear()
 
     def remove(self, address):
         """The card is gone: its directories, links and nodes vanish."""

@@ -136,8 +136,10 @@ def assign(kernel, address, family, arg):
 def reset(kernel, address, family, arg):
     if not isinstance(arg, int) or arg:
         raise faults.error(errno.EINVAL)
-    with kernel.transaction(write=False) as data:
+    # Written back: a fault taken counts down.
+    with kernel.transaction() as data:
         card, _ = _locked_card(kernel, data, address)
+        faults.check(card, 'reset')
         if card['crashed']:
             # The port never acknowledges the soft reset.
             raise faults.error(errno.ETIMEDOUT)

@@ -13,6 +13,7 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 
 import contextlib
 import sys
+import typing as ty
 
 from keystoneauth1 import exceptions as ks_exc
 from nova.compute import utils as compute_utils
@@ -20,6 +21,7 @@ import nova.conf
 from nova import context as nova_context
 from nova import exception
 from nova.image import glance as nova_glance
+from nova.network import model as network_model
 from nova import objects
 from nova.pci import utils as pci_utils
 from nova import utils as nova_utils
@@ -41,6 +43,9 @@ CONF = nova.conf.CONF
 fpga_conf.register_opts(CONF)
 
 ALIAS = 'fpga_libvirt'
+# Instance actions recorded when a region an instance holds is lost or back.
+LOST_ACTION = 'fpga-region-lost'
+BACK_ACTION = 'fpga-region-back'
 
 
 class RegionsNotLoaded(exception.NovaException):
@@ -73,6 +78,9 @@ class FPGADriverMixin:
         self._fpga_rebooting = set()
         # What the last periodic update left in the tree (placement.Reported)
         self._fpga_reported = None
+        # The identifiers of the usable regions at the last update, to tell
+        # the instances holding a region that is lost, or back, once.
+        self._fpga_usable = None
         super().__init__(virtapi, read_only=read_only)
 
     def _fpga_in_use(self, allocations):
@@ -104,6 +112,7 @@ class FPGADriverMixin:
                                      allocations=allocations)
         reported, self._fpga_reported = self._fpga_reported, None
         try:
+            quarantined = self._fpga_regions.retry_quarantined()
             inventory = self._fpga_regions.discover()
         except discovery.NotSysfs as e:
             LOG.error('FPGA discovery failed; FPGA providers are kept and '
@@ -116,16 +125,87 @@ class FPGADriverMixin:
             placement.hold_all(provider_tree, nodename)
         else:
             if (allocations is None and reported is not None and
-                    reported.holds(provider_tree, nodename, inventory)):
+                    reported.holds(provider_tree, nodename, inventory,
+                                   quarantined)):
                 self._fpga_reported = reported
             elif placement.update(provider_tree, nodename, inventory,
                                   self._fpga_options,
-                                  self._fpga_in_use(allocations)):
+                                  self._fpga_in_use(allocations), quarantined):
                 self._fpga_reported = placement.Reported.of(
-                    provider_tree, nodename, inventory)
+                    provider_tree, nodename, inventory, quarantined)
+            self._fpga_report_lost(inventory)
         # The parent's own copy of the tree (self.provider_tree) is left
         # without the FPGA providers: it serves only its vGPU allocation,
         # and copying 64 providers again would double our periodic cost.
+
+    def _fpga_report_lost(self, inventory):
+        """Log, with each instance, a region it holds that is lost or back.
+
+        Instances are read only when the usable regions change.
+        """
+        usable, why = set(), {}
+        for device in inventory.devices:
+            for region in device.regions:
+                identifier = placement.region_identifier(device, region)
+                if placement.usable(device, region):
+                    usable.add(identifier)
+                else:
+                    why[identifier] = (device.health_reason or
+                                       region.health_reason or
+                                       'it has no PCI function to attach')
+        before, self._fpga_usable = self._fpga_usable, usable
+        if before is None or before == self._fpga_usable:
+            return
+        instances = objects.InstanceList.get_by_host(
+            nova_context.get_admin_context(), CONF.host,
+            expected_attrs=['resources'])
+        for instance in instances:
+            lost, back = [], []
+            for identifier in self._fpga_identifiers(instance):
+                if identifier in before and identifier not in usable:
+                    lost.append('FPGA region %s of instance %s is lost (%s): '
+                                'it is reserved in Placement until it is '
+                                'back' % (identifier, instance.uuid, why.get(
+                                    identifier,
+                                    'it is not on this host any more')))
+                    LOG.error(lost[-1])
+                elif identifier in usable and identifier not in before:
+                    back.append('FPGA region %s of instance %s is back' % (
+                        identifier, instance.uuid))
+                    LOG.info(back[-1])
+            if lost:
+                self._fpga_note(instance, LOST_ACTION, '; '.join(lost))
+            if back:
+                self._fpga_note(instance, BACK_ACTION)
+
+    @staticmethod
+    def _fpga_note(instance, action, failure=None):
+        """An instance action of its own for what befell a region.
+
+        Its one event failed with ``failure`` as details, or succeeded.
+        The server's user sees it among the server's actions.
+        """
+        # A request id of its own: events are found by it.
+        context = nova_context.get_admin_context()
+        event = 'compute_' + action.replace('-', '_')
+        try:
+            objects.InstanceAction.action_start(
+                context, instance.uuid, action, want_result=False)
+            objects.InstanceActionEvent.event_start(
+                context, instance.uuid, event, want_result=False,
+                host=CONF.host)
+            if failure:
+                # Nova keeps the details only with a traceback.
+                objects.InstanceActionEvent.event_finish_with_failure(
+                    context, instance.uuid, event, exc_val=failure,
+                    exc_tb=failure, want_result=False)
+            else:
+                objects.InstanceActionEvent.event_finish(
+                    context, instance.uuid, event, want_result=False)
+        # The periodic update goes on whatever the database says.
+        except Exception:
+            LOG.exception('The %s action of instance %s cannot be recorded',
+                          action, instance.uuid)
 
     def _fpga_identifiers(self, instance):
         """The identifiers of the regions the instance holds, in order.
@@ -134,7 +214,10 @@ class FPGADriverMixin:
         calling the driver for the destination, so ``instance.resources``
         always names regions of the host at hand.
         """
-        return [resource.identifier for resource in instance.resources or ()
+        return self._fpga_identifiers_of(instance.resources)
+
+    def _fpga_identifiers_of(self, resources):
+        return [resource.identifier for resource in resources or ()
                 if resource.resource_class in self._fpga_classes]
 
     def spawn(self, context, instance, image_meta, injected_files,
@@ -302,20 +385,77 @@ class FPGADriverMixin:
                 exception.InstanceSuspendFailure(reason=reason))
         return super().suspend(context, instance)
 
-    def migrate_disk_and_power_off(self, context, instance, dest, flavor,
-                                   network_info, block_device_info=None,
-                                   timeout=0, retry_interval=0):
-        reason = self._fpga_refusal(
-            instance, 'Resizing or migrating',
-            'the destination would have to load the regions again from '
-            'scratch; shelve and unshelve the instance instead')
-        if reason:
-            raise exception.InstanceFaultRollback(
-                exception.ResizeError(reason=reason))
-        return super().migrate_disk_and_power_off(
-            context, instance, dest, flavor, network_info,
-            block_device_info=block_device_info, timeout=timeout,
-            retry_interval=retry_interval)
+    # Annotated as Nova's, for its exact signature.
+    def finish_migration(
+        self,
+        context: nova_context.RequestContext,
+        migration: 'objects.Migration',
+        instance: 'objects.Instance',
+        disk_info: str,
+        network_info: network_model.NetworkInfo,
+        image_meta: 'objects.ImageMeta',
+        resize_instance: bool,
+        allocations: dict[str, ty.Any],
+        block_device_info: dict[str, ty.Any] | None = None,
+        power_on: bool = True,
+        share_info: 'objects.ShareMappingList | None' = None,
+    ) -> None:
+        # The manager has applied the migration context: instance.resources
+        # names the regions claimed here, instance.flavor the new flavor.
+        try:
+            with self._fpga_load_event(context, instance):
+                self._fpga_load_for_move(context, instance)
+        except RegionsNotLoaded as e:
+            # Raising here would put the server in ERROR and drop its source
+            # allocations; so the guest is left powered off, the resize
+            # waiting for a revert, with the fault.
+            LOG.error('%s; the guest is not started: revert the resize or '
+                      'migration', e, instance=instance)
+            compute_utils.add_instance_fault_from_exc(
+                context, instance, e, sys.exc_info())
+            power_on = False
+        super().finish_migration(
+            context, migration, instance, disk_info, network_info, image_meta,
+            resize_instance, allocations, block_device_info=block_device_info,
+            power_on=power_on, share_info=share_info)
+
+    def _fpga_load_for_move(self, context, instance):
+        if not self._fpga_identifiers(instance):
+            return
+        try:
+            self._fpga_load(context, instance)
+        except assignment.AssignmentFailed as e:
+            raise RegionsNotLoaded(reason=str(e)) from e
+        except exception.BuildAbortException as e:
+            raise RegionsNotLoaded(reason=e.kwargs['reason']) from e
+
+    def confirm_migration(self, context, migration, instance, network_info):
+        super().confirm_migration(context, migration, instance, network_info)
+        # instance.resources names the regions on the destination now; those
+        # left here are the migration context's old ones.
+        moved = instance.migration_context
+        identifiers = self._fpga_identifiers_of(
+            moved.old_resources if moved else None)
+        if identifiers:
+            self._fpga_regions.release(identifiers)
+
+    def finish_revert_migration(
+        self,
+        context: nova_context.RequestContext,
+        instance: 'objects.Instance',
+        network_info: network_model.NetworkInfo,
+        migration: 'objects.Migration',
+        block_device_info: dict[str, ty.Any] | None = None,
+        power_on: bool = True,
+        share_info: 'objects.ShareMappingList | None' = None,
+    ) -> None:
+        # The regions kept here stay loaded unless something scrubbed them.
+        with self._fpga_load_event(context, instance):
+            self._fpga_load_for_move(context, instance)
+        super().finish_revert_migration(
+            context, instance, network_info, migration,
+            block_device_info=block_device_info, power_on=power_on,
+            share_info=share_info)
 
 
 class FPGALibvirtDriver(FPGADriverMixin, libvirt_driver.LibvirtDriver):

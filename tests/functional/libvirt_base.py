@@ -73,8 +73,9 @@ class FPGAServersTestBase(base.ServersTestBase):
         self.useFixture(fixtures.MockPatchObject(
             backend_base, 'READ_DELAY', 0))
         self.bitstream_cache = self.useFixture(fixtures.TempDir()).path
+        self.state_dir = self.useFixture(fixtures.TempDir()).path
         self.flags(lock_path=self.useFixture(fixtures.TempDir()).path,
-                   state_dir=self.useFixture(fixtures.TempDir()).path,
+                   state_dir=self.state_dir,
                    bitstream_cache_dir=self.bitstream_cache, group='fpga')
         self.fpga_hosts = {}
 

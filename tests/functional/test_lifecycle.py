@@ -2,6 +2,8 @@
 
 import os
 
+import nova.conf
+
 from nova_fpga.simulator import ioctls
 from nova_fpga.simulator import kinds
 from tests.functional import libvirt_base
@@ -79,6 +81,55 @@ class LifecycleTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual(AFU, self.loaded('compute1', FIRST))
         self.assertEqual([FIRST], self.hostdevs(server))
 
+    def assertKept(self, server, calls):
+        """The server's region loaded and attached, nothing programmed."""
+        self.assertEqual([], [call for call in calls if call[0] == 'ioctl'])
+        self.assertEqual(AFU, self.loaded('compute1', FIRST))
+        self.assertEqual(1, self.region_usage('compute1', FIRST))
+        self.assertEqual([FIRST], self.hostdevs(server))
+
+    def test_stop_and_start_keep_the_region(self):
+        server = self.start_blanking('n6000')
+        calls = programming_base.spy(self)
+        server = self._start_server(self._stop_server(server))
+        self.assertKept(server, calls)
+
+    def test_pause_and_unpause_keep_the_region(self):
+        server = self.start_blanking('n6000')
+        calls = programming_base.spy(self)
+        self.api.post_server_action(server['id'], {'pause': None})
+        server = self._wait_for_state_change(server, 'PAUSED')
+        self.api.post_server_action(server['id'], {'unpause': None})
+        server = self._wait_for_state_change(server, 'ACTIVE')
+        self.assertKept(server, calls)
+
+    def test_rescue_and_unrescue_keep_the_region(self):
+        server = self.start_blanking('n6000')
+        # Nova's fake image backend makes no instance directory; rescue
+        # writes the domain's XML there.
+        os.makedirs(os.path.join(nova.conf.CONF.instances_path, server['id']),
+                    exist_ok=True)
+        calls = programming_base.spy(self)
+        server = self._rescue_server(server)
+        # The rescue domain gets the region too.
+        self.assertEqual([FIRST], self.hostdevs(server))
+        server = self._unrescue_server(server)
+        self.assertKept(server, calls)
+
+    def test_resume_after_a_host_reboot_keeps_the_region(self):
+        self.flags(resume_guests_state_on_host_boot=True)
+        server = self.start_blanking('n6000')
+        calls = programming_base.spy(self)
+        # The host went down under the guest; nova-compute starts again.
+        self.computes['compute1'].driver._host.get_connection() \
+            .lookupByUUIDString(server['id']).destroy()
+        self.restart_compute_service('compute1')
+        server = self._wait_for_state_change(server, 'ACTIVE')
+        self.assertTrue(self.computes['compute1'].driver._host
+                        .get_connection().lookupByUUIDString(server['id'])
+                        .isActive())
+        self.assertKept(server, calls)
+
     def test_suspend_is_refused(self):
         server = self.start('n6000')
         self.api.post_server_action(server['id'], {'suspend': {}})
@@ -87,19 +138,6 @@ class LifecycleTest(libvirt_base.FPGAServersTestBase):
         self.assertIn('Suspending is refused: the instance holds FPGA '
                       'region(s) %s_port0' % FIRST, details)
         self._wait_for_state_change(server, 'ACTIVE')
-
-    def test_resize_is_refused(self):
-        self.flags(allow_resize_to_same_host=True)
-        server = self.start('n6000:2')
-        self.api.post_server_action(
-            server['id'], {'resize': {'flavorRef': self.fpga_flavor()}})
-        details = failed_event(self, server, 'resize',
-                               'compute_resize_instance')
-        self.assertIn('Resizing or migrating is refused', details)
-        self._wait_for_state_change(server, 'ACTIVE')
-        self._wait_for_migration_status(server, ['error'])
-        self.assertEqual(1, self.region_usage('compute1', FIRST) +
-                         self.region_usage('compute1', SECOND))
 
 
 class LiveMigrationTest(libvirt_base.FPGAServersTestBase):

@@ -226,6 +226,39 @@ class HostRegionsTest(base.ProgrammingTestCase):
         self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
                       self.logs.output)
 
+    def test_failed_scrub_quarantines_until_a_retry_succeeds(self):
+        regions = self.regions(scrub_on_release='reset')
+        self.host.inject_fault(FIRST, 'reset', errno.EIO, count=2)
+        regions.release([FIRST + '_port0', SECOND + '_port0'])
+        (reason,) = regions.quarantine.held().values()
+        self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
+                      reason)
+        self.assertEqual([FIRST + '_port0'],
+                         list(regions.retry_quarantined()))
+        self.assertIn('FPGA region %s_port0 stays quarantined' % FIRST,
+                      self.logs.output)
+        self.assertEqual({}, regions.retry_quarantined())
+        self.assertEqual({}, regions.quarantine.held())
+
+    def test_failed_programming_quarantines(self):
+        self.host.inject_fault(FIRST, 'pr', errno.EIO)
+        regions = self.regions()
+        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+                          [FIRST + '_port0'])
+        self.assertIn('partial reconfiguration of port 0',
+                      regions.quarantine.held()[FIRST + '_port0'])
+        # With scrub_on_release = none the retry resets the region.
+        calls = self.spy()
+        self.assertEqual({}, regions.retry_quarantined())
+        self.assertEqual([('ioctl', 'dfl-port.0', 0xB640)], calls)
+
+    def test_bitstream_failure_does_not_quarantine(self):
+        self.image_api.images.clear()
+        regions = self.regions()
+        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+                          [FIRST + '_port0'])
+        self.assertEqual({}, regions.quarantine.held())
+
     def test_release_without_sysfs_is_logged(self):
         shutil.rmtree(self.host.sysfs_root)
         self.assertEqual([], self.regions(scrub_on_release='reset').release(

@@ -1,9 +1,13 @@
+import os
+import tempfile
+
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 import testtools
 
 from nova_fpga import conf
 from nova_fpga import model
+from tests import writable
 
 
 def device(address, vendor_id='8086', device_id='bcce'):
@@ -97,3 +101,17 @@ class PlacementOptionsTest(testtools.TestCase):
                     'n6000:HW_NOT_A_TRAIT', 'n6000:CUSTOM_A,CUSTOM_b',
                     'n6000:COMPUTE_MANAGED_PCI_DEVICE'):
             self.assertRefused('extra_traits', extra_traits=[bad])
+
+
+class WritableDefaultsTest(testtools.TestCase):
+    """A test that sets no place to write never writes to /var/lib/nova."""
+
+    def test_tests_write_in_a_temporary_directory(self):
+        opts = cfg.ConfigOpts()
+        conf.register_opts(opts)
+        opts([])
+        for name in writable.OPTIONS:
+            self.assertTrue(getattr(opts.fpga, name).startswith(
+                tempfile.gettempdir() + os.sep), name)
+            self.assertTrue(writable.SHIPPED[name].startswith(
+                '/var/lib/nova/'), name)

@@ -103,6 +103,17 @@ class PlacementTest(PlacementTestBase):
         self.assertEqual(
             0, self.tree.data(self.name()).inventory[orc.FPGA]['reserved'])
 
+    def test_quarantined_region_is_reserved_with_the_trait(self):
+        placement.update(self.tree, NODE, inventory(), self.options,
+                         never_used, {'0000:5e:00.0_port0'})
+        data = self.tree.data(self.name())
+        self.assertEqual(1, data.inventory[orc.FPGA]['reserved'])
+        self.assertIn(placement.QUARANTINED_TRAIT, data.traits)
+        self.update()
+        data = self.tree.data(self.name())
+        self.assertEqual(0, data.inventory[orc.FPGA]['reserved'])
+        self.assertNotIn(placement.QUARANTINED_TRAIT, data.traits)
+
     def test_traits(self):
         self.update()
         self.assertEqual(

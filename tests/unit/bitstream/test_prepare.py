@@ -3,6 +3,7 @@ import dataclasses
 import errno
 import inspect
 import os
+import tempfile
 
 import fixtures
 from oslo_config import cfg
@@ -16,6 +17,7 @@ from nova_fpga import conf as fpga_conf
 from nova_fpga import model
 from nova_fpga.simulator import images
 from tests.unit.bitstream import fakes
+from tests import writable
 
 Request = collections.namedtuple('Request', 'bitstream_id function')
 CONTEXT = object()
@@ -261,7 +263,9 @@ class OptionsTest(testtools.TestCase):
     def test_defaults(self):
         conf = self.conf()
         self.assertEqual('/var/lib/nova/fpga-bitstreams',
-                         conf.fpga.bitstream_cache_dir)
+                         writable.SHIPPED['bitstream_cache_dir'])
+        self.assertTrue(conf.fpga.bitstream_cache_dir.startswith(
+            tempfile.gettempdir()))
         self.assertEqual(4096, conf.fpga.bitstream_cache_size_mb)
         self.assertFalse(conf.fpga.verify_bitstream_signatures)
         self.assertEqual([], conf.fpga.bitstream_trusted_certificate_ids)

@@ -28,8 +28,7 @@ NODE = 'compute1'
 # Nova's methods that return something to the compute manager.
 RETURNING = {'_get_guest_config', '_hard_reboot',
              'check_can_live_migrate_destination',
-             'check_can_live_migrate_source', 'migrate_disk_and_power_off',
-             'suspend'}
+             'check_can_live_migrate_source', 'suspend'}
 
 
 def signature(name):
@@ -61,7 +60,9 @@ class PassThroughTest(test.NoDBTestCase):
         'check_can_live_migrate_destination': ('instance',),
         'check_can_live_migrate_source': ('instance',),
         'suspend': ('instance',),
-        'migrate_disk_and_power_off': ('instance',),
+        'finish_migration': ('context', 'instance'),
+        'confirm_migration': ('instance',),
+        'finish_revert_migration': ('context', 'instance'),
     }
 
     def setUp(self):
@@ -80,7 +81,7 @@ class PassThroughTest(test.NoDBTestCase):
             'instance': objects.Instance(
                 uuid=uuids.instance, host=NODE, node=NODE,
                 flavor=objects.Flavor(extra_specs={}), system_metadata={},
-                resources=None)}
+                resources=None, migration_context=None)}
 
     def arguments(self, name):
         """A distinct value for every parameter of Nova's ``name``."""

@@ -7,6 +7,7 @@ import fixtures
 from keystoneauth1 import exceptions as ks_exc
 from nova.compute import provider_tree as nova_provider_tree
 from nova import exception
+from nova import objects
 from nova.scheduler.client import report
 from nova import test
 from nova.tests import fixtures as nova_fixtures
@@ -74,6 +75,8 @@ class MixinTestCase(test.NoDBTestCase):
         self.tree.new_root(NODE, uuids.root)
         self.discover = self.useFixture(fixtures.MockPatchObject(
             discovery, 'discover', return_value=INVENTORY)).mock
+        self.flags(state_dir=self.useFixture(fixtures.TempDir()).path,
+                   group='fpga')
 
     def driver(self):
         return Driver(self.virtapi)
@@ -160,6 +163,42 @@ class MixinTest(MixinTestCase):
         self.assertTrue(self.tree.exists(NAME))
         self.get_allocations.assert_not_called()
 
+    def test_a_lost_region_and_its_return_are_logged_with_the_instance(self):
+        region = model.Region(name='port0', attach=('0000:5e:00.1',))
+        healthy = model.Inventory(devices=(dataclasses.replace(
+            INVENTORY.devices[0], regions=(region,)),))
+        lost = model.Inventory(devices=(dataclasses.replace(
+            INVENTORY.devices[0], regions=(dataclasses.replace(
+                region, health_reason='afu_id all f'),)),))
+        instance = objects.Instance(
+            uuid=uuids.instance, resources=objects.ResourceList(objects=[
+                objects.Resource(provider_uuid=uuids.rp,
+                                 resource_class=orc.FPGA,
+                                 identifier='0000:5e:00.0_port0')]))
+        get_by_host = self.useFixture(fixtures.MockPatchObject(
+            objects.InstanceList, 'get_by_host',
+            return_value=[instance])).mock
+        note = self.useFixture(fixtures.MockPatchObject(
+            Driver, '_fpga_note')).mock
+        drv = self.driver()
+        for found in (healthy, healthy, lost, lost, healthy):
+            self.discover.return_value = found
+            drv.update_provider_tree(self.tree, NODE)
+        # Read only when the usable regions changed.
+        self.assertEqual(2, get_by_host.call_count)
+        self.assertEqual([
+            mock.call(instance, driver.LOST_ACTION,
+                      'FPGA region 0000:5e:00.0_port0 of instance %s is lost '
+                      '(afu_id all f): it is reserved in Placement until it '
+                      'is back' % uuids.instance),
+            mock.call(instance, driver.BACK_ACTION)], note.call_args_list)
+        log = self.stdlog.logger.output
+        self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is lost '
+                      '(afu_id all f): it is reserved in Placement until it '
+                      'is back' % uuids.instance, log)
+        self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is back'
+                      % uuids.instance, log)
+
 
 class PeriodicFastPathTest(MixinTestCase):
     """Each periodic update gets a copy of the last reported tree."""
@@ -209,6 +248,18 @@ class PeriodicFastPathTest(MixinTestCase):
             self.periodic(tree)
             self.update.assert_called_once()
             self.assertEqual(self.reported(self.tree), self.reported(tree))
+
+    def test_a_quarantine_or_its_end_is_reported(self):
+        retry = self.useFixture(fixtures.MockPatchObject(
+            self.drv._fpga_regions, 'retry_quarantined',
+            return_value={'0000:5e:00.0_port0': 'scrub failed'})).mock
+        tree = self.periodic()
+        self.update.assert_called_once()
+        self.assertIn(placement.QUARANTINED_TRAIT, tree.data(NAME).traits)
+        retry.return_value = {}
+        self.periodic(tree)
+        self.assertEqual(2, self.update.call_count)
+        self.assertNotIn(placement.QUARANTINED_TRAIT, tree.data(NAME).traits)
 
     def test_a_reshape_is_never_skipped(self):
         self.periodic(allocations={})

@@ -62,9 +62,15 @@ class FakeLibvirtDriver:
                                            **kwargs):
         self.calls.append('destination check')
 
-    def migrate_disk_and_power_off(self, context, instance, *args,
-                                   **kwargs):
-        self.calls.append('migrate')
+    def finish_migration(self, context, migration, instance, *args,
+                         power_on=True, **kwargs):
+        self.calls.append('finish' if power_on else 'finish powered off')
+
+    def confirm_migration(self, context, migration, instance, network_info):
+        self.calls.append('confirm')
+
+    def finish_revert_migration(self, context, instance, *args, **kwargs):
+        self.calls.append('revert')
 
 
 class Driver(driver.FPGADriverMixin, FakeLibvirtDriver):
@@ -222,10 +228,7 @@ class InstanceHooksTest(test.NoDBTestCase):
                  exception.MigrationPreCheckError, 'Live migration'),
                 (lambda i: self.drv.check_can_live_migrate_destination(
                     CONTEXT, i, 'src', 'dst'),
-                 exception.MigrationPreCheckError, 'Live migration'),
-                (lambda i: self.drv.migrate_disk_and_power_off(
-                    CONTEXT, i, 'dest', 'flavor', 'network_info'),
-                 exception.InstanceFaultRollback, 'Resizing or migrating')):
+                 exception.MigrationPreCheckError, 'Live migration')):
             done = list(self.drv.calls)
             e = self.assertRaises(error, call, self.holding())
             self.assertIn('%s is refused: the instance holds FPGA region(s) '
@@ -233,5 +236,70 @@ class InstanceHooksTest(test.NoDBTestCase):
                           % operation, str(e))
             self.assertEqual(done, self.drv.calls)
             call(self.instance())
-        self.assertEqual(['suspend', 'source check', 'destination check',
-                          'migrate'], self.drv.calls)
+        self.assertEqual(['suspend', 'source check', 'destination check'],
+                         self.drv.calls)
+
+    def finish_migration(self, instance):
+        self.drv.finish_migration(CONTEXT, 'migration', instance, 'disk_info',
+                                  'network_info', 'image_meta', False, {})
+
+    def test_finish_migration_loads_the_new_regions_first(self):
+        self.finish_migration(
+            self.holding(extra_specs={'fpga:bitstream': BITSTREAM}))
+        self.regions.attachable.assert_called_once_with(
+            ['a_port0', 'b_slot0'])
+        self.assertEqual(['load', 'finish'], self.drv.calls)
+
+    def test_a_failure_on_the_destination_leaves_the_guest_off(self):
+        self.regions.load.side_effect = assignment.AssignmentFailed(
+            'a port0', 'cause', 'bitstream')
+        with mock.patch('nova.compute.utils.add_instance_fault_from_exc') \
+                as fault:
+            self.finish_migration(
+                self.holding(extra_specs={'fpga:function': 'nlb'}))
+        # Nova then waits for a revert, the fault saying why.
+        self.assertEqual(['finish powered off'], self.drv.calls)
+        self.assertEqual('FPGA region a port0, bitstream: cause',
+                         fault.call_args[0][2].format_message())
+        self.assertIn('revert the resize or migration',
+                      self.stdlog.logger.output)
+
+    def test_a_bad_request_on_the_destination_leaves_the_guest_off(self):
+        with mock.patch('nova.compute.utils.add_instance_fault_from_exc') \
+                as fault:
+            self.finish_migration(
+                self.holding(image_properties={'fpga_bitstream': 'nlb'}))
+        self.assertEqual(['finish powered off'], self.drv.calls)
+        self.assertIn("the image sets fpga_bitstream to 'nlb'",
+                      fault.call_args[0][2].format_message())
+
+    def test_confirm_releases_the_regions_left_here(self):
+        instance = self.instance(resources=[resource(orc.FPGA, 'new_port0')])
+        instance.migration_context = objects.MigrationContext(
+            old_resources=self.holding().resources, new_resources=None)
+        self.drv.confirm_migration(CONTEXT, 'migration', instance, None)
+        self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
+        self.assertEqual(['confirm', 'release'], self.drv.calls)
+
+    def test_confirm_without_regions(self):
+        instance = self.instance()
+        instance.migration_context = None
+        self.drv.confirm_migration(CONTEXT, 'migration', instance, None)
+        self.assertEqual(['confirm'], self.drv.calls)
+
+    def test_revert_loads_the_regions_kept_here_again(self):
+        self.drv.finish_revert_migration(
+            CONTEXT, self.holding(extra_specs={'fpga:bitstream': BITSTREAM}),
+            'network_info', 'migration')
+        self.assertEqual(['load', 'revert'], self.drv.calls)
+
+    def test_a_failed_revert_says_why(self):
+        self.regions.load.side_effect = assignment.AssignmentFailed(
+            'a port0', 'cause', 'bitstream')
+        e = self.assertRaises(
+            driver.RegionsNotLoaded, self.drv.finish_revert_migration,
+            CONTEXT, self.holding(extra_specs={'fpga:function': 'nlb'}),
+            'network_info', 'migration')
+        self.assertEqual('FPGA region a port0, bitstream: cause',
+                         e.format_message())
+        self.assertEqual([], self.drv.calls)
