@@ -147,6 +147,19 @@ class HostRegions:
         return ([regions[i] for i in identifiers if i in regions],
                 [i for i in identifiers if i not in regions])
 
+    def passed(self, addresses):
+        """The regions any of whose PCI functions is in ``addresses``.
+
+        Their identifiers, GPUs left out (nothing scrubs them).
+        """
+        addresses = set(addresses)
+        if not addresses:
+            return []
+        return [placement.region_identifier(device, region)
+                for device in self.discover().devices if not device.is_gpu
+                for region in device.regions
+                if addresses.intersection(region.attach)]
+
     def attachable(self, identifiers):
         """The regions, each with the PCI functions a guest receives.
 

@@ -16,6 +16,7 @@ import sys
 import typing as ty
 
 from keystoneauth1 import exceptions as ks_exc
+from nova.compute import task_states
 from nova.compute import utils as compute_utils
 import nova.conf
 from nova import context as nova_context
@@ -30,6 +31,7 @@ from nova.virt.libvirt import config as vconfig
 from nova.virt.libvirt import driver as libvirt_driver
 import os_resource_classes as orc
 from oslo_log import log as logging
+from oslo_utils import excutils
 
 from nova_fpga import assignment
 from nova_fpga import conf as fpga_conf
@@ -223,15 +225,24 @@ class FPGADriverMixin:
     def spawn(self, context, instance, image_meta, injected_files,
               admin_password, allocations, network_info=None,
               block_device_info=None, power_on=True, accel_info=None):
-        with self._fpga_load_event(context, instance):
-            try:
-                self._fpga_load(context, instance)
-            except assignment.AssignmentFailed as e:
-                raise RegionsNotLoaded(reason=str(e)) from e
-        super().spawn(context, instance, image_meta, injected_files,
-                      admin_password, allocations, network_info=network_info,
-                      block_device_info=block_device_info, power_on=power_on,
-                      accel_info=accel_info)
+        try:
+            with self._fpga_load_event(context, instance):
+                try:
+                    self._fpga_load(context, instance)
+                except assignment.AssignmentFailed as e:
+                    raise RegionsNotLoaded(reason=str(e)) from e
+            super().spawn(context, instance, image_meta, injected_files,
+                          admin_password, allocations,
+                          network_info=network_info,
+                          block_device_info=block_device_info,
+                          power_on=power_on, accel_info=accel_info)
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                if instance.task_state == task_states.REBUILD_SPAWNING:
+                    # Nova drops a failed rebuild's allocations here and
+                    # destroys nothing: the regions must not go back dirty.
+                    self._fpga_regions.release(
+                        self._fpga_identifiers(instance))
 
     def _fpga_load_event(self, context, instance):
         """An instance action event around loading, when regions are held.
@@ -324,23 +335,52 @@ class FPGADriverMixin:
 
     def destroy(self, context, instance, network_info, block_device_info=None,
                 destroy_disks=True, destroy_secrets=True):
+        rebooting = instance.uuid in self._fpga_rebooting
+        # After an evacuation the instance record names the regions it
+        # holds on its new host; the domain it left here, those it held here.
+        evacuated = (not rebooting and
+                     instance.node != self._host.get_hostname())
+        left = self._fpga_passed_here(instance) if evacuated else ()
         super().destroy(context, instance, network_info,
                         block_device_info=block_device_info,
                         destroy_disks=destroy_disks,
                         destroy_secrets=destroy_secrets)
-        if instance.uuid in self._fpga_rebooting:
+        if rebooting:
             return
-        identifiers = self._fpga_identifiers(instance)
-        if not identifiers:
+        if evacuated:
+            try:
+                identifiers = self._fpga_regions.passed(left)
+            # Whatever discovery meets, Nova's clean-up goes on.
+            except Exception:
+                LOG.exception('The FPGA regions this instance held on this '
+                              'host are not scrubbed: discovery failed',
+                              instance=instance)
+                return
+            if identifiers:
+                LOG.info('Scrubbing FPGA regions %s, which this instance '
+                         'held on this host before it was evacuated to %s',
+                         ', '.join(identifiers), instance.node,
+                         instance=instance)
+        elif instance.task_state == task_states.REBUILDING:
+            # The server and its project stay; spawn loads the regions
+            # again only where the new request asks for another function.
             return
-        # After an evacuation the instance record names the regions it holds
-        # on its new host, not those it left here.
-        if instance.node != self._host.get_hostname():
-            LOG.warning('FPGA regions this instance held on this host are '
-                        'not scrubbed: it is on %s now', instance.node,
-                        instance=instance)
-            return
-        self._fpga_regions.release(identifiers)
+        else:
+            identifiers = self._fpga_identifiers(instance)
+        if identifiers:
+            self._fpga_regions.release(identifiers)
+
+    def _fpga_passed_here(self, instance):
+        """The host PCI addresses of the instance's domain's hostdevs."""
+        try:
+            guest = self._host.get_guest(instance)
+        except exception.InstanceNotFound:
+            return []
+        devices = guest.get_all_devices(vconfig.LibvirtConfigGuestHostdevPCI)
+        return ['%04x:%02x:%02x.%x' % tuple(
+            int(part, 16)
+            for part in (dev.domain, dev.bus, dev.slot, dev.function))
+            for dev in devices]
 
     def _fpga_refusal(self, instance, operation, why):
         """Why ``operation`` is refused for the instance, or None."""

@@ -79,7 +79,7 @@ class PassThroughTest(test.NoDBTestCase):
             'nodename': NODE, 'allocations': {},
             'context': mock.sentinel.context,
             'instance': objects.Instance(
-                uuid=uuids.instance, host=NODE, node=NODE,
+                uuid=uuids.instance, host=NODE, node=NODE, task_state=None,
                 flavor=objects.Flavor(extra_specs={}), system_metadata={},
                 resources=None, migration_context=None)}
 

@@ -110,9 +110,9 @@ class InstanceHooksTest(test.NoDBTestCase):
             instance, 'network_info', 'image_meta', 'disk_info')
 
     def instance(self, resources=(), node=NODE, extra_specs=None,
-                 image_properties=None):
+                 image_properties=None, task_state=None):
         return objects.Instance(
-            uuid=uuids.instance, host=NODE, node=node,
+            uuid=uuids.instance, host=NODE, node=node, task_state=task_state,
             flavor=objects.Flavor(extra_specs=extra_specs or {}),
             system_metadata={'image_' + key: value for key, value in
                              (image_properties or {}).items()},
@@ -209,11 +209,45 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.drv.destroy(CONTEXT, instance, 'network_info')
         self.assertEqual('release', self.drv.calls[-1])
 
-    def test_an_evacuated_instance_is_not_scrubbed_here(self):
+    def test_an_evacuated_instance_scrubs_what_its_domain_had_here(self):
+        self.drv._host = mock.Mock(spec=['get_hostname', 'get_guest'])
+        self.drv._host.get_hostname.return_value = NODE
+        hostdev = vconfig.LibvirtConfigGuestHostdevPCI()
+        hostdev.domain, hostdev.bus, hostdev.slot, hostdev.function = (
+            '0x0000', '0x5e', '0x00', '0x1')
+        guest = self.drv._host.get_guest.return_value
+        guest.get_all_devices.return_value = [hostdev]
+        self.regions.passed.return_value = ['c_port0']
+        # The instance's record names what it holds on compute2 now.
         self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
+        guest.get_all_devices.assert_called_once_with(
+            vconfig.LibvirtConfigGuestHostdevPCI)
+        self.regions.passed.assert_called_once_with(['0000:5e:00.1'])
+        self.regions.release.assert_called_once_with(['c_port0'])
+        self.assertEqual(['destroy', 'release'], self.drv.calls)
+
+    def test_an_evacuated_instance_without_its_domain_here(self):
+        self.drv._host = mock.Mock(spec=['get_hostname', 'get_guest'])
+        self.drv._host.get_hostname.return_value = NODE
+        self.drv._host.get_guest.side_effect = exception.InstanceNotFound(
+            instance_id=uuids.instance)
+        self.regions.passed.return_value = []
+        self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
+        self.regions.passed.assert_called_once_with([])
+        self.regions.release.assert_not_called()
+
+    def test_a_rebuild_keeps_the_regions(self):
+        self.drv.destroy(CONTEXT, self.holding(task_state='rebuilding'), None)
         self.assertEqual(['destroy'], self.drv.calls)
-        self.assertIn('not scrubbed: it is on compute2 now',
-                      self.stdlog.logger.output)
+        self.regions.release.assert_not_called()
+
+    def test_a_failed_rebuild_scrubs_the_regions(self):
+        self.regions.load.side_effect = assignment.AssignmentFailed(
+            'a port0', 'cause', 'bitstream')
+        self.assertRaises(driver.RegionsNotLoaded, self.spawn, self.holding(
+            task_state='rebuild_spawning',
+            extra_specs={'fpga:bitstream': BITSTREAM}))
+        self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
 
     def test_destroy_without_regions(self):
         self.drv.destroy(CONTEXT, self.instance(), None)
