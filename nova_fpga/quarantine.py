@@ -47,14 +47,16 @@ class Quarantine:
             return {}
         return {str(k): str(v) for k, v in found.items()}
 
-    def add(self, identifier, reason):
-        LOG.error('FPGA region %s is quarantined, reserved in Placement '
-                  'until a scrub of it succeeds: %s', identifier, reason)
+    def add(self, identifier, reason, quiet=False):
+        if not quiet:
+            LOG.error('FPGA region %s is quarantined, reserved in Placement '
+                      'until a scrub of it succeeds: %s', identifier, reason)
         self._change(lambda held: held.__setitem__(identifier, reason))
 
-    def remove(self, identifier):
-        LOG.info('FPGA region %s is scrubbed and leaves quarantine',
-                 identifier)
+    def remove(self, identifier, quiet=False):
+        if not quiet:
+            LOG.info('FPGA region %s is scrubbed and leaves quarantine',
+                     identifier)
         self._change(lambda held: held.pop(identifier, None))
 
     @lockutils.synchronized('nova-fpga-quarantine')
