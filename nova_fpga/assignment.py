@@ -397,6 +397,8 @@ class HostRegions:
             except programming.Failed as e:
                 LOG.warning('FPGA region %s stays quarantined: %s',
                             identifier, e)
+                # Why it was held says more than the retry's failure.
+                self.quarantine.add(identifier, held[identifier], quiet=True)
                 continue
             try:
                 self.quarantine.remove(identifier)

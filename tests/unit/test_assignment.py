@@ -374,8 +374,11 @@ class InterruptionTest(HostTestCase):
         self.assertEqual({}, regions.quarantine.held())
         self.host.inject_fault(FIRST, 'reset', errno.EIO, count=2)
         regions.release([FIRST + '_port0'])
-        self.assertEqual({FIRST + '_port0'}, set(regions.retry_quarantined()))
         reason = regions.quarantine.held()[FIRST + '_port0']
         self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
                       reason)
         self.assertNotIn(assignment.INTERRUPTED, reason)
+        self.assertEqual({FIRST + '_port0': reason},
+                         regions.retry_quarantined())
+        self.assertEqual({FIRST + '_port0': reason},
+                         regions.quarantine.held())
