@@ -6,8 +6,9 @@ in sysfs tells a dirty region from a clean one. So the record is kept on
 disk beside the region records (``[fpga] state_dir``), where a restart of
 nova-compute or the ``nova-fpga`` command finds it, as one small JSON file
 ``{identifier: reason}`` replaced atomically: a reader sees the old record
-or the new one, never half of either. Only nova-compute writes it, under
-one lock.
+or the new one, never half of either. It is written under one lock, a
+process's own: nova-compute, and ``nova-fpga`` while it programs or scrubs
+a region (nova_fpga.assignment marks the region during the work).
 """
 
 import json
