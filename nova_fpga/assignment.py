@@ -7,6 +7,7 @@ resource tracker recorded for the instance (``placement.region_identifier``
 of each region), the request (``nova_fpga.request``) and Nova's image API.
 """
 
+import datetime
 import functools
 import time
 
@@ -32,6 +33,9 @@ INCOMPATIBLE = 'incompatible'
 HARDWARE = 'hardware'
 CACHE = 'cache'
 UNKNOWN = 'unknown'
+
+# How the reason of a region whose hardware work was interrupted ends.
+INTERRUPTED = 'did not finish: nova-compute or nova-fpga stopped during it?'
 
 _KINDS = (
     (bitstream_exception.IncompatibleBitstream, INCOMPATIBLE),
@@ -84,6 +88,53 @@ def describe(device, region):
     return '%s %s' % (device.address, region.name)
 
 
+class _Mark:
+    """Holds a region in quarantine while ``work`` is done to it.
+
+    A region a dead process was programming may hold half a design yet
+    read as healthy, so it is marked first, and the mark is removed only
+    when the work is done and verified. On a failure the failure's reason
+    replaces it (``replace``).
+    """
+
+    def __init__(self, quarantine, device, region, work):
+        self.quarantine = quarantine
+        self.identifier = placement.region_identifier(device, region)
+        self.what = '%s of FPGA region %s' % (work, describe(device, region))
+        self.entered = False
+
+    def __enter__(self):
+        self.entered = True
+        began = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            self.quarantine.add(self.identifier, '%s began at %s and %s' % (
+                self.what, began.isoformat(timespec='seconds'), INTERRUPTED),
+                quiet=True)
+        except OSError as e:
+            LOG.error('FPGA region %s cannot be marked as being programmed, '
+                      'so an interruption would go unnoticed: %s',
+                      self.identifier, e)
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            return
+        try:
+            self.quarantine.remove(self.identifier, quiet=True)
+        except OSError as e:
+            LOG.error('FPGA region %s is done but stays quarantined: its '
+                      'record cannot be written: %s', self.identifier, e)
+
+    def replace(self, reason, quiet=False):
+        """The failure's reason in place of the mark, if one was made."""
+        if not self.entered:
+            return
+        try:
+            self.quarantine.add(self.identifier, reason, quiet)
+        except OSError as e:
+            LOG.error('FPGA region %s cannot be recorded as quarantined: %s',
+                      self.identifier, e)
+
+
 class HostRegions:
     """The FPGA regions of this host, as instances hold them."""
 
@@ -101,6 +152,7 @@ class HostRegions:
         self._conf = conf
         # The driver family of each region the last discovery found.
         self._families = {}
+        self._interruptions_reported = False
 
     @functools.cached_property
     def cache(self):
@@ -196,13 +248,8 @@ class HostRegions:
         for device, region in held:
             if device.is_gpu:
                 continue
-            try:
-                outcomes.append(self.load_region(context, image_api, device,
-                                                 region, request))
-            except AssignmentFailed as e:
-                if isinstance(e.__cause__, programming.Failed):
-                    self._quarantine(device, region, str(e))
-                raise
+            outcomes.append(self.load_region(context, image_api, device,
+                                             region, request))
         return outcomes
 
     def load_region(self, context, image_api, device, region, request,
@@ -214,6 +261,7 @@ class HostRegions:
         """
         identifier = placement.region_identifier(device, region)
         what = request.describe()
+        mark = None
         try:
             prepared = bitstream.prepare(
                 context, image_api, self.cache, region, device, request,
@@ -227,9 +275,10 @@ class HostRegions:
                 progress('Programming FPGA region %s with %s' % (
                     describe(device, region), what))
             started = time.monotonic()
+            mark = self._marked(device, region, 'Programming with %s' % what)
             outcome = programming.program_region(
                 self.backend(device), device, region, prepared.path,
-                prepared.header, function_id, self.program_timeout)
+                prepared.header, function_id, self.program_timeout, mark)
             seconds = time.monotonic() - started
         except Exception as e:
             kind = kind_of(e)
@@ -240,8 +289,11 @@ class HostRegions:
             cause = getattr(e, 'cause', None)
             if kind == UNKNOWN or cause is None:
                 cause = 'unexpected error: %s' % e
-            raise AssignmentFailed(describe(device, region), cause, what,
-                                   kind=kind) from e
+            failed = AssignmentFailed(describe(device, region), cause, what,
+                                      kind=kind)
+            if mark is not None:
+                mark.replace(str(failed))
+            raise failed from e
         self._record(
             self.state.record_load, identifier, outcome,
             prepared.image_meta, function_id, caller_of(context),
@@ -271,12 +323,15 @@ class HostRegions:
         programming.Failed.
         """
         identifier = placement.region_identifier(device, region)
+        mark = self._marked(device, region, 'Scrubbing (%s)' % mode)
         try:
             outcome = programming.scrub_region(
                 self.backend(device), device, region, mode,
-                self.program_timeout)
+                self.program_timeout, mark)
         except programming.Failed as e:
             self._record(self.state.record_failure, identifier, kind_of(e))
+            # Quiet: the callers say what becomes of the region.
+            mark.replace(str(e), quiet=True)
             raise
         self._record(self.state.record_scrub, identifier, mode, by)
         return outcome
@@ -313,6 +368,9 @@ class HostRegions:
             outcomes.append(outcome)
         return outcomes
 
+    def _marked(self, device, region, work):
+        return _Mark(self.quarantine, device, region, work)
+
     def _quarantine(self, device, region, reason):
         identifier = placement.region_identifier(device, region)
         try:
@@ -334,6 +392,13 @@ class HostRegions:
         as it was.
         """
         held = self.quarantine.held()
+        if not self._interruptions_reported:
+            self._interruptions_reported = True
+            for identifier, reason in sorted(held.items()):
+                if reason.endswith(INTERRUPTED):
+                    LOG.error('FPGA region %s was interrupted and is held in '
+                              'quarantine until a scrub of it succeeds: %s',
+                              identifier, reason)
         if not held:
             return held
         found, _ = self.find(held)
@@ -345,6 +410,8 @@ class HostRegions:
             except programming.Failed as e:
                 LOG.warning('FPGA region %s stays quarantined: %s',
                             identifier, e)
+                # Why it was held says more than the retry's failure.
+                self.quarantine.add(identifier, held[identifier], quiet=True)
                 continue
             try:
                 self.quarantine.remove(identifier)

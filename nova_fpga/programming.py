@@ -6,6 +6,8 @@ processes. Whether programming took is read back from the region, never
 assumed.
 """
 
+import contextlib
+
 from oslo_concurrency import lockutils
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -49,22 +51,33 @@ def card_lock(address):
 
 
 def program_region(backend, device, region, bitstream_path, header,
-                   expected_function_id, timeout):
+                   expected_function_id, timeout, guard=None):
     """Load a bitstream into a region and check that it took.
 
     ``header`` is the bitstream's parsed header, ``expected_function_id``
     what the region must show afterwards, ``timeout`` how long a vendor
-    tool may take. Returns SKIPPED when the region holds that function
-    already, else PROGRAMMED; raises ProgrammingFailed.
+    tool may take. ``guard``, a context manager, is entered around the
+    hardware work and its check only, never when SKIPPED; it exits
+    without an exception only when the region took the bitstream. Returns
+    SKIPPED when the region holds that function already, else PROGRAMMED;
+    raises ProgrammingFailed.
     """
     if not expected_function_id:
         raise ValueError('the function id to expect is required')
     if region.function_id == expected_function_id:
         return SKIPPED
+    # Entered inside the card lock: a wait for the lock touches nothing,
+    # so a process that dies waiting leaves no region to hold back.
+    with card_lock(device.address), guard or contextlib.nullcontext():
+        return _program(backend, device, region, bitstream_path, header,
+                        expected_function_id, timeout)
+
+
+def _program(backend, device, region, bitstream_path, header,
+             expected_function_id, timeout):
     try:
-        with card_lock(device.address):
-            found = backend.program(device, region, bitstream_path, header,
-                                    timeout)
+        found = backend.program(device, region, bitstream_path, header,
+                                timeout)
     except (base.HardwareError, base.NotSupported) as e:
         raise ProgrammingFailed(device, region, bitstream_path, e) from e
     if found is None:
@@ -89,19 +102,20 @@ def _blank_path(interface_id):
     return None
 
 
-def scrub_region(backend, device, region, mode, timeout):
+def scrub_region(backend, device, region, mode, timeout, guard=None):
     """Ready a region a guest has left for the next one.
 
     ``mode``: 'none' does nothing (SKIPPED); 'reset' resets the region's
     user logic (RESET); 'blank' loads the ``[fpga] blank_bitstreams`` file
-    for the region's interface id (what program_region returns). Raises
-    ScrubFailed.
+    for the region's interface id (what program_region returns).
+    ``guard`` is as program_region's. Raises ScrubFailed.
     """
     if mode == 'none':
         return SKIPPED
     if mode == 'reset':
         try:
-            with card_lock(device.address):
+            with card_lock(device.address), \
+                    guard or contextlib.nullcontext():
                 backend.reset(device, region)
         except (base.HardwareError, base.NotSupported) as e:
             raise ScrubFailed(device, region, mode, e) from e
@@ -118,7 +132,7 @@ def scrub_region(backend, device, region, mode, timeout):
         header = headers.parse(path)
         headers.check_fits(header, region)
         return program_region(backend, device, region, path, header,
-                              header.function_id, timeout)
+                              header.function_id, timeout, guard)
     except (exception.BitstreamError, ProgrammingFailed) as e:
         raise ScrubFailed(device, region, mode, 'blank bitstream %s: %s' % (
             path, e.cause)) from e

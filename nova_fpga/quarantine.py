@@ -6,8 +6,9 @@ in sysfs tells a dirty region from a clean one. So the record is kept on
 disk beside the region records (``[fpga] state_dir``), where a restart of
 nova-compute or the ``nova-fpga`` command finds it, as one small JSON file
 ``{identifier: reason}`` replaced atomically: a reader sees the old record
-or the new one, never half of either. Only nova-compute writes it, under
-one lock.
+or the new one, never half of either. It is written under one lock, a
+process's own: nova-compute, and ``nova-fpga`` while it programs or scrubs
+a region (nova_fpga.assignment marks the region during the work).
 """
 
 import json
@@ -47,14 +48,16 @@ class Quarantine:
             return {}
         return {str(k): str(v) for k, v in found.items()}
 
-    def add(self, identifier, reason):
-        LOG.error('FPGA region %s is quarantined, reserved in Placement '
-                  'until a scrub of it succeeds: %s', identifier, reason)
+    def add(self, identifier, reason, quiet=False):
+        if not quiet:
+            LOG.error('FPGA region %s is quarantined, reserved in Placement '
+                      'until a scrub of it succeeds: %s', identifier, reason)
         self._change(lambda held: held.__setitem__(identifier, reason))
 
-    def remove(self, identifier):
-        LOG.info('FPGA region %s is scrubbed and leaves quarantine',
-                 identifier)
+    def remove(self, identifier, quiet=False):
+        if not quiet:
+            LOG.info('FPGA region %s is scrubbed and leaves quarantine',
+                     identifier)
         self._change(lambda held: held.pop(identifier, None))
 
     @lockutils.synchronized('nova-fpga-quarantine')

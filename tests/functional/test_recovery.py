@@ -4,6 +4,7 @@ import errno
 import json
 import os
 
+from nova_fpga import assignment
 from nova_fpga import quarantine
 from tests.functional import libvirt_base
 
@@ -127,3 +128,27 @@ class RecoveryTest(libvirt_base.FPGAServersTestBase):
         self.host.clear_faults(other)
         self._run_periodics(raise_on_error=True)
         self.assertFree(other)
+
+    def test_restart_after_programming_was_interrupted(self):
+        # A process killed while programming leaves its mark, as this one.
+        self.host = self.start_fpga_compute('compute1', 'n6000')
+        interrupted = ('Programming with bitstream image x of FPGA region %s '
+                       'port0 began at 2026-01-01T00:00:00+00:00 and %s' % (
+                           FIRST, assignment.INTERRUPTED))
+        quarantine.Quarantine(self.state_dir).add('%s_port0' % FIRST,
+                                                  interrupted)
+        # The retries fail until the fault is cleared: the region is held.
+        self.host.inject_fault(FIRST, 'reset', errno.EIO, count=100)
+        self.restart_compute_service('compute1')
+        self._run_periodics()
+        self.assertIn('FPGA region %s_port0 was interrupted and is held in '
+                      'quarantine until a scrub of it succeeds: %s' % (
+                          FIRST, interrupted), self.stdlog.logger.output)
+        self.assertQuarantined(FIRST)
+        self.assertEqual(interrupted, self.quarantined()['%s_port0' % FIRST])
+        self.assertEqual(0, self.region_usage('compute1', FIRST))
+
+        self.host.clear_faults(FIRST)
+        self._run_periodics(raise_on_error=True)
+        self.assertFree(FIRST)
+        self.assertEqual(0, self.region_usage('compute1', FIRST))

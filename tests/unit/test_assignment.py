@@ -22,7 +22,8 @@ IMAGE_ID = '11111111-0000-4000-8000-000000000001'
 CONTEXT = object()
 
 
-class HostRegionsTest(base.ProgrammingTestCase):
+class HostTestCase(base.ProgrammingTestCase):
+    """Two N6000 cards and a Glance holding a bitstream for them."""
 
     def setUp(self):
         super().setUp()
@@ -45,6 +46,9 @@ class HostRegionsTest(base.ProgrammingTestCase):
 
     def function_of(self, address):
         return self.host.expected().device(address).regions[0].function_id
+
+
+class HostRegionsTest(HostTestCase):
 
     def test_find_keeps_the_order_and_tells_what_is_missing(self):
         held, missing = self.regions().find(
@@ -265,3 +269,116 @@ class HostRegionsTest(base.ProgrammingTestCase):
             [FIRST + '_port0']))
         self.assertIn('FPGA regions %s_port0 are not scrubbed: discovery '
                       'failed' % FIRST, self.logs.output)
+
+
+class Watching:
+    """A backend that reads the quarantine while it works, then does it."""
+
+    def __init__(self, backend, quarantine, error=None):
+        self.backend = backend
+        self.quarantine = quarantine
+        self.error = error
+        self.seen = []
+
+    def _work(self, method, *args):
+        self.seen.append(dict(self.quarantine.held()))
+        if self.error is not None:
+            raise self.error
+        return getattr(self.backend, method)(*args)
+
+    def program(self, *args):
+        return self._work('program', *args)
+
+    def reset(self, *args):
+        return self._work('reset', *args)
+
+
+class InterruptionTest(HostTestCase):
+    """A region is marked in quarantine while the hardware works on it."""
+
+    def watch(self, regions, error=None):
+        backend = regions.backend
+        watching = []
+
+        def watched(device):
+            watching.append(Watching(backend(device), regions.quarantine,
+                                     error))
+            return watching[-1]
+        self.useFixture(fixtures.MockPatchObject(regions, 'backend',
+                                                 watched))
+        return watching
+
+    def test_the_mark_is_held_while_programming_then_removed(self):
+        regions = self.regions()
+        watching = self.watch(regions)
+        self.assertEqual([programming.PROGRAMMED],
+                         self.load(regions, [FIRST + '_port0']))
+        (reason,) = watching[0].seen[0].values()
+        self.assertEqual([FIRST + '_port0'], list(watching[0].seen[0]))
+        self.assertIn('Programming with bitstream image %s (nlb) of FPGA '
+                      'region %s port0 began at ' % (IMAGE_ID, FIRST), reason)
+        self.assertTrue(reason.endswith(assignment.INTERRUPTED))
+        self.assertEqual({}, regions.quarantine.held())
+
+    def test_skipped_writes_nothing(self):
+        regions = self.regions()
+        self.load(regions, [FIRST + '_port0'])
+        add = self.useFixture(fixtures.MockPatchObject(
+            regions.quarantine, '_change')).mock
+        self.assertEqual([programming.SKIPPED],
+                         self.load(regions, [FIRST + '_port0']))
+        add.assert_not_called()
+
+    def test_a_failure_replaces_the_mark(self):
+        self.host.inject_fault(FIRST, 'pr', errno.EIO)
+        regions = self.regions()
+        watching = self.watch(regions)
+        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+                          [FIRST + '_port0'])
+        self.assertEqual([FIRST + '_port0'], list(watching[0].seen[0]))
+        reason = regions.quarantine.held()[FIRST + '_port0']
+        self.assertIn('partial reconfiguration of port 0', reason)
+        self.assertNotIn(assignment.INTERRUPTED, reason)
+
+    def test_an_unexpected_error_replaces_the_mark(self):
+        regions = self.regions()
+        self.watch(regions, RuntimeError('bug'))
+        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+                          [FIRST + '_port0'])
+        self.assertIn('unexpected error: bug',
+                      regions.quarantine.held()[FIRST + '_port0'])
+
+    def test_a_dying_process_leaves_the_mark_for_the_retry(self):
+        regions = self.regions()
+        self.watch(regions, SystemExit(1))
+        self.assertRaises(SystemExit, self.load, regions, [FIRST + '_port0'])
+        held = assignment.HostRegions(self.conf.conf).quarantine.held()
+        self.assertTrue(held[FIRST + '_port0'].endswith(
+            assignment.INTERRUPTED))
+        # After the restart: reported once, scrubbed and freed.
+        restarted = assignment.HostRegions(self.conf.conf)
+        calls = self.spy()
+        self.assertEqual({}, restarted.retry_quarantined())
+        self.assertEqual([('ioctl', 'dfl-port.0', 0xB640)], calls)
+        self.assertIn('FPGA region %s_port0 was interrupted and is held in '
+                      'quarantine' % FIRST, self.logs.output)
+
+    def test_a_scrub_is_marked_and_a_failed_retry_keeps_its_reason(self):
+        regions = self.regions(scrub_on_release='reset')
+        watching = self.watch(regions)
+        self.assertEqual([programming.RESET],
+                         regions.release([FIRST + '_port0']))
+        (reason,) = watching[0].seen[0].values()
+        self.assertIn('Scrubbing (reset) of FPGA region %s port0 began'
+                      % FIRST, reason)
+        self.assertEqual({}, regions.quarantine.held())
+        self.host.inject_fault(FIRST, 'reset', errno.EIO, count=2)
+        regions.release([FIRST + '_port0'])
+        reason = regions.quarantine.held()[FIRST + '_port0']
+        self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
+                      reason)
+        self.assertNotIn(assignment.INTERRUPTED, reason)
+        self.assertEqual({FIRST + '_port0': reason},
+                         regions.retry_quarantined())
+        self.assertEqual({FIRST + '_port0': reason},
+                         regions.quarantine.held())
