@@ -6,9 +6,10 @@ in sysfs tells a dirty region from a clean one. So the record is kept on
 disk beside the region records (``[fpga] state_dir``), where a restart of
 nova-compute or the ``nova-fpga`` command finds it, as one small JSON file
 ``{identifier: reason}`` replaced atomically: a reader sees the old record
-or the new one, never half of either. It is written under one lock, a
-process's own: nova-compute, and ``nova-fpga`` while it programs or scrubs
-a region (nova_fpga.assignment marks the region during the work).
+or the new one, never half of either. Two processes write it, nova-compute
+and ``nova-fpga`` while it programs or scrubs a region
+(nova_fpga.assignment marks the region during the work), so each change
+is made under a lock held across processes.
 """
 
 import json
@@ -21,6 +22,8 @@ from oslo_log import log as logging
 LOG = logging.getLogger(__name__)
 
 FILE_NAME = '.quarantine.json'
+# A dot name too, beside it.
+LOCK_NAME = '.quarantine.lock'
 
 
 class Quarantine:
@@ -60,19 +63,21 @@ class Quarantine:
                      identifier)
         self._change(lambda held: held.pop(identifier, None))
 
-    @lockutils.synchronized('nova-fpga-quarantine')
     def _change(self, change):
-        held = self.held()
-        change(held)
         directory = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix='.quarantine-')
-        try:
-            with os.fdopen(fd, 'w') as f:
-                json.dump(held, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        # Every writer of this record (nova-compute, nova-fpga) shares its
+        # directory, so the lock file lives there and needs no option.
+        with lockutils.lock(LOCK_NAME, external=True, lock_path=directory):
+            held = self.held()
+            change(held)
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix='.quarantine-')
+            try:
+                with os.fdopen(fd, 'w') as f:
+                    json.dump(held, f, indent=1, sort_keys=True)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise

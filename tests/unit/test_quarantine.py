@@ -29,9 +29,9 @@ class QuarantineTest(testtools.TestCase):
         self.assertIn('FPGA region a_port0 is quarantined, reserved in '
                       'Placement until a scrub of it succeeds: scrub failed',
                       self.logs.output)
-        # Replaced whole: no temporary file is left beside it.
-        self.assertEqual([quarantine.FILE_NAME],
-                         os.listdir(os.path.dirname(self.path)))
+        # Replaced whole: no temporary file is left beside it and its lock.
+        self.assertEqual(sorted([quarantine.FILE_NAME, quarantine.LOCK_NAME]),
+                         sorted(os.listdir(os.path.dirname(self.path))))
 
     def test_unreadable_record_holds_nothing_and_says_so(self):
         os.makedirs(os.path.dirname(self.path))
@@ -49,5 +49,26 @@ class QuarantineTest(testtools.TestCase):
             'json.dump', side_effect=OSError('disk full')))
         self.assertRaises(OSError, record.add, 'b_port0', 'x')
         self.assertEqual({'a_port0': 'scrub failed'}, record.held())
-        self.assertEqual([quarantine.FILE_NAME],
-                         os.listdir(os.path.dirname(self.path)))
+        self.assertEqual(sorted([quarantine.FILE_NAME, quarantine.LOCK_NAME]),
+                         sorted(os.listdir(os.path.dirname(self.path))))
+
+    def test_two_processes_lose_no_change(self):
+        # nova-compute and nova-fpga write the record at once; each change
+        # reads the record and writes it whole, so only a lock across the
+        # processes keeps one from undoing the other's.
+        count = 40
+        pid = os.fork()
+        if pid == 0:
+            try:
+                record = quarantine.Quarantine(self.state_dir)
+                for n in range(count):
+                    record.add('child_%d' % n, 'reason', quiet=True)
+            finally:
+                os._exit(0)
+        record = quarantine.Quarantine(self.state_dir)
+        for n in range(count):
+            record.add('parent_%d' % n, 'reason', quiet=True)
+        os.waitpid(pid, 0)
+        self.assertEqual(
+            {'%s_%d' % (who, n) for who in ('child', 'parent')
+             for n in range(count)}, set(record.held()))
