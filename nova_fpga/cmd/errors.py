@@ -26,7 +26,8 @@ MEANINGS = (
                             'verification'),
     (INCOMPATIBLE, 'the bitstream is not built for the region'),
     (IN_USE, 'the region is held by an instance (--force overrides)'),
-    (UNHEALTHY, 'the region is unhealthy, or the hardware failed'),
+    (UNHEALTHY, 'the region is unhealthy or quarantined, or the hardware '
+                'failed'),
     (AUTHENTICATION, 'authentication failed'),
     (USAGE, 'bad command line or configuration'),
 )

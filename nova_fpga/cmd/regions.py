@@ -21,7 +21,8 @@ from nova_fpga import programming
 from nova_fpga import request
 
 STATUS_COLUMNS = ['region', 'board', 'health', 'interface id', 'function id',
-                  'image', 'held by', 'reserved', 'last programmed']
+                  'image', 'held by', 'reserved', 'quarantined',
+                  'last programmed']
 
 
 def _all(host_regions):
@@ -59,11 +60,12 @@ def _loaded_image(record, region):
     return None
 
 
-def _status_entry(device, region, record, seen):
+def _status_entry(device, region, record, seen, quarantined):
     identifier = placement.region_identifier(device, region)
     entry = model.region_to_dict(region)
     entry.update({
         'region': identifier, 'device': model.device_to_dict(device),
+        'quarantine': quarantined.get(identifier),
         'loaded_image': _loaded_image(record, region),
         'record': record, 'placement': seen.get(identifier),
         'reserved': (seen[identifier]['reserved'] if identifier in seen
@@ -90,9 +92,10 @@ def status(conf, args):
     if why:
         print('nova-fpga: warning: holders unknown: %s' % why,
               file=sys.stderr)
+    quarantined = host_regions.quarantine.held()
     entries = [_status_entry(device, region, host_regions.state.read(
-        placement.region_identifier(device, region)), seen or {})
-        for device, region in found]
+        placement.region_identifier(device, region)), seen or {},
+        quarantined) for device, region in found]
     rows = []
     for entry in entries:
         image = entry['loaded_image'] or {}
@@ -103,6 +106,7 @@ def status(conf, args):
             entry['interface_id'], entry['function_id'],
             image.get('image_name') or image.get('image_id'),
             _holder_text(entry), 'yes' if entry['reserved'] else 'no',
+            'yes' if entry['quarantine'] else 'no',
             (entry['record']['loaded'] or {}).get('at')])
     output.emit(args.format, {'regions': entries, 'placement_error': why},
                 STATUS_COLUMNS, rows)
@@ -138,6 +142,12 @@ def program(conf, args):
         raise errors.Failure(errors.UNHEALTHY, 'FPGA region %s%s: the '
                              'region is unhealthy: %s' % (
                                  identifier, what, reason))
+    quarantined = host_regions.quarantine.held().get(identifier)
+    if quarantined and not args.force:
+        raise errors.Failure(errors.UNHEALTHY, 'FPGA region %s%s: the region '
+                             'is quarantined (%s); `nova-fpga scrub` cleans '
+                             'it, --force goes ahead anyway' % (
+                                 identifier, what, quarantined))
     context = identity.request_context(args, project=args.project)
     _refuse_if_held(args, identifier, what, project=context.project_id)
     try:
@@ -166,13 +176,18 @@ def scrub(conf, args):
     device, region = find(host_regions, args.region)
     identifier = placement.region_identifier(device, region)
     _refuse_if_held(args, identifier, ', scrub (%s)' % mode)
-    progress.Progress()('Scrubbing (%s) FPGA region %s' % (mode, identifier))
+    quarantined = identifier in host_regions.quarantine.held()
+    say = progress.Progress()
+    say('Scrubbing (%s) FPGA region %s' % (mode, identifier))
     try:
         outcome = host_regions.scrub_region(device, region, mode,
                                             'nova-fpga scrub')
     except programming.Failed as e:
         raise errors.Failure(
             errors.code_of_kind(assignment.kind_of(e)), str(e)) from e
+    if quarantined:
+        say('FPGA region %s leaves quarantine; nova-compute frees it in '
+            'Placement at its next periodic update' % identifier)
     output.emit(args.format, {'region': identifier, 'mode': mode,
                               'outcome': outcome},
                 ['region', 'mode', 'outcome'], [[identifier, mode, outcome]])

@@ -4,6 +4,7 @@ The command runs in the test's process, so it reaches the same Placement
 and image service as the compute it sits beside; every exit code is met.
 """
 
+import errno
 import io
 import json
 
@@ -11,6 +12,7 @@ import fixtures
 import nova.conf
 
 from nova_fpga.cmd import manage
+from nova_fpga import quarantine
 from tests.functional import libvirt_base
 
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU
@@ -190,6 +192,41 @@ class OperationsTest(libvirt_base.FPGAServersTestBase):
         self.assertFailure(6, self.nova_fpga(
             'scrub', '--region', FIRST + '_port0', '--mode', 'reset',
             '--node', 'compute1'), FIRST, 'reset')
+
+    def scrub_first(self):
+        return self.nova_fpga('scrub', '--region', FIRST + '_port0',
+                              '--mode', 'reset', '--node', 'compute1')
+
+    def test_a_quarantined_region_is_shown_and_not_programmed(self):
+        record = quarantine.Quarantine(self.state_dir)
+        record.add(FIRST + '_port0', 'scrub failed: EIO')
+        before = self.loaded('compute1', FIRST)
+        self.assertEqual('scrub failed: EIO',
+                         self.status()[FIRST + '_port0']['quarantine'])
+        self.assertIsNone(self.status()[SECOND + '_port0']['quarantine'])
+        self.assertFailure(6, self.program(FIRST), FIRST + '_port0',
+                           self.image_id, 'quarantined (scrub failed: EIO)',
+                           'nova-fpga scrub', '--force')
+        self.assertEqual(before, self.loaded('compute1', FIRST))
+        self.assertEqual({FIRST + '_port0': 'scrub failed: EIO'},
+                         record.held())
+        # Loaded whole and verified: as clean as a scrub leaves it.
+        code, _, err = self.program(FIRST, '--force')
+        self.assertEqual(0, code, err)
+        self.assertEqual(AFU, self.loaded('compute1', FIRST))
+        self.assertEqual({}, record.held())
+
+    def test_a_scrub_takes_a_region_out_of_quarantine(self):
+        record = quarantine.Quarantine(self.state_dir)
+        record.add(FIRST + '_port0', 'scrub failed: EIO')
+        self.host.inject_fault(FIRST, 'reset', errno.EIO)
+        self.assertFailure(6, self.scrub_first(), FIRST, 'reset')
+        self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
+                      record.held()[FIRST + '_port0'])
+        code, _, err = self.scrub_first()
+        self.assertEqual(0, code, err)
+        self.assertIn('FPGA region %s_port0 leaves quarantine' % FIRST, err)
+        self.assertEqual({}, record.held())
 
     def test_without_placement_holders_are_unknown(self):
         code, out, err = self.nova_fpga('status', '--node', 'elsewhere')
