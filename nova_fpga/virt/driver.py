@@ -371,16 +371,22 @@ class FPGADriverMixin:
             self._fpga_regions.release(identifiers)
 
     def _fpga_passed_here(self, instance):
-        """The host PCI addresses of the instance's domain's hostdevs."""
-        try:
-            guest = self._host.get_guest(instance)
-        except exception.InstanceNotFound:
-            return []
-        devices = guest.get_all_devices(vconfig.LibvirtConfigGuestHostdevPCI)
-        return ['%04x:%02x:%02x.%x' % tuple(
-            int(part, 16)
-            for part in (dev.domain, dev.bus, dev.slot, dev.function))
-            for dev in devices]
+        """The host PCI addresses of the instance's domain's hostdevs.
+
+        The domain is looked for among the host's, not fetched by uuid:
+        how often destroy fetches it is LibvirtDriver's own, and Nova's
+        tests of it count.
+        """
+        for guest in self._host.list_guests(only_running=False):
+            if guest.uuid != instance.uuid:
+                continue
+            devices = guest.get_all_devices(
+                vconfig.LibvirtConfigGuestHostdevPCI)
+            return ['%04x:%02x:%02x.%x' % tuple(
+                int(part, 16)
+                for part in (dev.domain, dev.bus, dev.slot, dev.function))
+                for dev in devices]
+        return []
 
     def _fpga_refusal(self, instance, operation, why):
         """Why ``operation`` is refused for the instance, or None."""

@@ -210,27 +210,32 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.assertEqual('release', self.drv.calls[-1])
 
     def test_an_evacuated_instance_scrubs_what_its_domain_had_here(self):
-        self.drv._host = mock.Mock(spec=['get_hostname', 'get_guest'])
+        self.drv._host = mock.Mock(spec=['get_hostname', 'list_guests'])
         self.drv._host.get_hostname.return_value = NODE
         hostdev = vconfig.LibvirtConfigGuestHostdevPCI()
         hostdev.domain, hostdev.bus, hostdev.slot, hostdev.function = (
             '0x0000', '0x5e', '0x00', '0x1')
-        guest = self.drv._host.get_guest.return_value
+        other, guest = mock.Mock(uuid=uuids.other), mock.Mock(
+            uuid=uuids.instance)
         guest.get_all_devices.return_value = [hostdev]
+        self.drv._host.list_guests.return_value = [other, guest]
         self.regions.passed.return_value = ['c_port0']
         # The instance's record names what it holds on compute2 now.
         self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
         guest.get_all_devices.assert_called_once_with(
             vconfig.LibvirtConfigGuestHostdevPCI)
+        other.get_all_devices.assert_not_called()
+        self.drv._host.list_guests.assert_called_once_with(
+            only_running=False)
         self.regions.passed.assert_called_once_with(['0000:5e:00.1'])
         self.regions.release.assert_called_once_with(['c_port0'])
         self.assertEqual(['destroy', 'release'], self.drv.calls)
 
     def test_an_evacuated_instance_without_its_domain_here(self):
-        self.drv._host = mock.Mock(spec=['get_hostname', 'get_guest'])
+        self.drv._host = mock.Mock(spec=['get_hostname', 'list_guests'])
         self.drv._host.get_hostname.return_value = NODE
-        self.drv._host.get_guest.side_effect = exception.InstanceNotFound(
-            instance_id=uuids.instance)
+        self.drv._host.list_guests.return_value = [mock.Mock(
+            uuid=uuids.other)]
         self.regions.passed.return_value = []
         self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
         self.regions.passed.assert_called_once_with([])
