@@ -69,13 +69,17 @@ def kind_of(error):
 class AssignmentFailed(Exception):
     """A region cannot be given to the instance; the message says why.
 
-    ``kind`` is one of the failure kinds above.
+    ``kind`` is one of the failure kinds above. ``touched``: whether the
+    hardware of a region was programmed, or programming of it begun,
+    before the failure; if not, every region holds what it held.
     """
 
-    def __init__(self, region, cause, bitstream=None, kind=UNKNOWN):
+    def __init__(self, region, cause, bitstream=None, kind=UNKNOWN,
+                 touched=False):
         super().__init__('FPGA region %s%s: %s' % (
             region, ', %s' % bitstream if bitstream else '', cause))
         self.kind = kind
+        self.touched = touched
 
 
 def caller_of(context):
@@ -241,15 +245,20 @@ class HostRegions:
 
         Returns what programming did to each (programming.SKIPPED or
         PROGRAMMED). Raises AssignmentFailed at the first region that
-        fails; the regions before it stay loaded. A region that failed in
+        fails, touched if this or an earlier region was programmed; the
+        regions before it stay loaded. A region that failed in
         programming or in the check afterwards is quarantined.
         """
         outcomes = []
         for device, region in held:
             if device.is_gpu:
                 continue
-            outcomes.append(self.load_region(context, image_api, device,
-                                             region, request))
+            try:
+                outcomes.append(self.load_region(context, image_api, device,
+                                                 region, request))
+            except AssignmentFailed as e:
+                e.touched = e.touched or programming.PROGRAMMED in outcomes
+                raise
         return outcomes
 
     def load_region(self, context, image_api, device, region, request,
@@ -290,7 +299,7 @@ class HostRegions:
             if kind == UNKNOWN or cause is None:
                 cause = 'unexpected error: %s' % e
             failed = AssignmentFailed(describe(device, region), cause, what,
-                                      kind=kind)
+                                      kind=kind, touched=mark is not None)
             if mark is not None:
                 mark.replace(str(failed))
             raise failed from e

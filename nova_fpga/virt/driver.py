@@ -78,6 +78,10 @@ class FPGADriverMixin:
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
         self._fpga_rebooting = set()
+        # Instances whose build failed before their regions were touched:
+        # the guest never ran and nothing was programmed, so the destroy
+        # that follows leaves the regions as they were, unscrubbed.
+        self._fpga_untouched = set()
         # What the last periodic update left in the tree (placement.Reported)
         self._fpga_reported = None
         # The identifiers of the usable regions at the last update, to tell
@@ -225,11 +229,15 @@ class FPGADriverMixin:
     def spawn(self, context, instance, image_meta, injected_files,
               admin_password, allocations, network_info=None,
               block_device_info=None, power_on=True, accel_info=None):
+        self._fpga_untouched.discard(instance.uuid)
         try:
             with self._fpga_load_event(context, instance):
                 try:
                     self._fpga_load(context, instance)
                 except assignment.AssignmentFailed as e:
+                    if (not e.touched and instance.task_state !=
+                            task_states.REBUILD_SPAWNING):
+                        self._fpga_untouched.add(instance.uuid)
                     raise RegionsNotLoaded(reason=str(e)) from e
             super().spawn(context, instance, image_meta, injected_files,
                           admin_password, allocations,
@@ -346,6 +354,15 @@ class FPGADriverMixin:
                         destroy_disks=destroy_disks,
                         destroy_secrets=destroy_secrets)
         if rebooting:
+            return
+        if instance.uuid in self._fpga_untouched:
+            self._fpga_untouched.discard(instance.uuid)
+            identifiers = self._fpga_identifiers(instance)
+            if identifiers:
+                LOG.info('FPGA regions %s are not scrubbed: the build that '
+                         'failed programmed nothing into them and the guest '
+                         'never ran', ', '.join(identifiers),
+                         instance=instance)
             return
         if evacuated:
             try:

@@ -14,7 +14,9 @@ import fixtures
 from nova import exception as nova_exception
 from nova.tests import fixtures as nova_fixtures
 
+from nova_fpga.simulator import ioctls
 from tests.functional import libvirt_base
+from tests.unit.backends import base as programming_base
 from tests.unit.bitstream import fakes
 
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU
@@ -25,15 +27,19 @@ class FailureTest(libvirt_base.FPGAServersTestBase):
     def setUp(self):
         super().setUp()
         self.flags(max_attempts=1, group='scheduler')
-        self.host = self.start_fpga_compute('compute1', 'n6000')
+        self.host = self.start_fpga_compute('compute1', 'n6000',
+                                            scrub_on_release='reset')
         self.data = self.gbs('n6000', AFU)
 
-    def assertRefused(self, image_id, cause, cached=()):
+    def assertRefused(self, image_id, cause, cached=(), programmed=False):
         """The boot fails naming the region, the image and the cause.
 
         Nothing is left in the cache but ``cached`` (verified files), and
-        the region is free in Placement.
+        the region is free in Placement. Unless the failure was in
+        ``programmed``, nothing reached the card: a region the failed build
+        never programmed is not scrubbed either.
         """
+        calls = programming_base.spy(self)
         server = self.boot(self.fpga_flavor(**{'fpga:bitstream': image_id}),
                            expected_state='ERROR')
         message = server['fault']['message']
@@ -43,6 +49,11 @@ class FailureTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual(sorted(cached),
                          fakes.cache_files(self.bitstream_cache))
         self.assertEqual(0, self.region_usage('compute1', FIRST))
+        reset = ('ioctl', 'dfl-port.0', ioctls.DFL_FPGA_PORT_RESET)
+        if programmed:
+            self.assertIn(reset, calls)
+        else:
+            self.assertEqual([], calls)
         return message
 
     def test_incompatible_bitstream(self):
@@ -102,7 +113,8 @@ class FailureTest(libvirt_base.FPGAServersTestBase):
         self.host.inject_fault(FIRST, 'pr', err)
         message = self.assertRefused(
             image_id, cause,
-            cached=['sha512/' + hashlib.sha512(self.data).hexdigest()])
+            cached=['sha512/' + hashlib.sha512(self.data).hexdigest()],
+            programmed=True)
         self.assertIn('partial reconfiguration of port 0', message)
 
     def test_programming_error(self):

@@ -157,6 +157,7 @@ class HostRegionsTest(HostTestCase):
         e = self.assertRaises(assignment.AssignmentFailed, self.load,
                               regions or self.regions(), identifiers, wanted)
         self.assertEqual(message, str(e))
+        return e
 
     def test_region_gone(self):
         self.assertFails('FPGA region gone_port0: it is not on this host any '
@@ -182,11 +183,12 @@ class HostRegionsTest(HostTestCase):
             "'other' for interface %s and vendor intel" % (FIRST, N6000),
             [FIRST + '_port0'], request.Request(function='other'))
         self.image_api.fail_download = IOError('connection reset')
-        self.assertFails(
+        e = self.assertFails(
             'FPGA region %s port0, bitstream image %s (nlb): download '
             'failed: connection reset' % (FIRST, IMAGE_ID),
             [FIRST + '_port0'])
         self.assertEqual([], fakes.cache_files(self.cache_dir))
+        self.assertFalse(e.touched)
 
     def test_programming_failure_leaves_earlier_regions_loaded(self):
         self.host.inject_fault(SECOND, 'pr', errno.EIO)
@@ -198,6 +200,24 @@ class HostRegionsTest(HostTestCase):
                           SECOND, IMAGE_ID), str(e))
         self.assertEqual(base.AFU, self.function_of(FIRST))
         self.assertEqual(NLB0, self.function_of(SECOND))
+        self.assertTrue(e.touched)
+
+    def test_a_failure_after_a_region_was_programmed_is_touched(self):
+        prepare, prepared = assignment.bitstream.prepare, []
+
+        def second_fails(*args, **kwargs):
+            prepared.append(args)
+            if len(prepared) == 2:
+                raise IOError('disk gone')
+            return prepare(*args, **kwargs)
+        self.useFixture(fixtures.MockPatchObject(
+            assignment.bitstream, 'prepare', second_fails))
+        e = self.assertFails(
+            'FPGA region %s port0, bitstream image %s: unexpected error: '
+            'disk gone' % (SECOND, IMAGE_ID),
+            [FIRST + '_port0', SECOND + '_port0'])
+        self.assertEqual(base.AFU, self.function_of(FIRST))
+        self.assertTrue(e.touched)
 
     def test_unexpected_error_is_named(self):
         self.useFixture(fixtures.MockPatchObject(

@@ -180,6 +180,37 @@ class InstanceHooksTest(test.NoDBTestCase):
             CONTEXT, 'compute_fpga_load_regions', mock.ANY, uuids.instance)
         self.assertIs(e, self.events.return_value.__exit__.call_args[0][1])
 
+    def fail_to_load(self, touched):
+        self.regions.load.side_effect = assignment.AssignmentFailed(
+            'a port0', 'cause', 'bitstream', touched=touched)
+        instance = self.holding(extra_specs={'fpga:function': 'nlb'})
+        self.assertRaises(driver.RegionsNotLoaded, self.spawn, instance)
+        return instance
+
+    def test_a_build_that_programmed_nothing_leaves_the_regions(self):
+        instance = self.fail_to_load(touched=False)
+        self.drv.destroy(CONTEXT, instance, 'network_info')
+        self.regions.release.assert_not_called()
+        self.assertIn('FPGA regions a_port0, b_slot0 are not scrubbed: the '
+                      'build that failed programmed nothing into them',
+                      self.stdlog.logger.output)
+        # Once only: the next destroy of the instance scrubs.
+        self.drv.destroy(CONTEXT, instance, 'network_info')
+        self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
+
+    def test_a_build_that_programmed_a_region_scrubs_them(self):
+        instance = self.fail_to_load(touched=True)
+        self.drv.destroy(CONTEXT, instance, 'network_info')
+        self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
+
+    def test_a_spawn_again_forgets_an_untouched_failure(self):
+        instance = self.fail_to_load(touched=False)
+        self.regions.load.side_effect = None
+        self.regions.load.return_value = [programming.PROGRAMMED]
+        self.spawn(instance)
+        self.drv.destroy(CONTEXT, instance, 'network_info')
+        self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
+
     def test_guest_config_gets_a_managed_hostdev_per_function(self):
         guest = self.guest_config(self.holding())
         hostdevs = [etree.fromstring(device.to_xml())
