@@ -247,8 +247,12 @@ class Cloud:
                 'keystone', 'fernet-keys', '')},
             'credential': {'key_repository': self.path(
                 'keystone', 'credential-keys', '')},
+            # keystone-manage bootstrap needs this one too (its default
+            # is under /etc/keystone).
+            'fernet_receipts': {'key_repository': self.path(
+                'keystone', 'receipt-keys', '')},
         })
-        for name in ('fernet-keys', 'credential-keys'):
+        for name in ('fernet-keys', 'credential-keys', 'receipt-keys'):
             _fernet_keys(self.path('keystone', name, ''))
         log = self.log('keystone-manage')
         manage = [_bin('keystone-manage'), '--config-file', conf]
