@@ -16,6 +16,7 @@ from oslo_log import log as logging
 from nova_fpga import bitstream
 from nova_fpga.bitstream import exception as bitstream_exception
 from nova_fpga import discovery
+from nova_fpga import passthrough
 from nova_fpga import placement
 from nova_fpga import programming
 from nova_fpga import quarantine
@@ -151,6 +152,7 @@ class HostRegions:
         self.verify_signatures = conf.fpga.verify_bitstream_signatures
         self.trusted_certificate_ids = tuple(
             conf.fpga.bitstream_trusted_certificate_ids)
+        self.device_spec = passthrough.DeviceSpec(conf)
         self.state = state.StateStore(conf.fpga.state_dir)
         self.quarantine = quarantine.Quarantine(conf.fpga.state_dir)
         self._conf = conf
@@ -167,9 +169,15 @@ class HostRegions:
     def backend(self, device):
         return discovery.backend_of(device, self.sysfs_root, self.dev_root)
 
+    def _discover(self, backend_names):
+        """Discovery; regions Nova's PCI passthrough claims are unhealthy."""
+        return self.device_spec.withhold(
+            discovery.discover(self.sysfs_root, self.dev_root,
+                               backend_names),
+            self.sysfs_root)
+
     def discover(self):
-        inventory = discovery.discover(self.sysfs_root, self.dev_root,
-                                       self.backend_names)
+        inventory = self._discover(self.backend_names)
         self._families = {
             placement.region_identifier(device, region): device.family
             for device in inventory.devices for region in device.regions}
@@ -185,8 +193,7 @@ class HostRegions:
         """
         families = {self._families.get(i) for i in identifiers}
         if identifiers and None not in families:
-            held, missing = self._find_in(discovery.discover(
-                self.sysfs_root, self.dev_root,
+            held, missing = self._find_in(self._discover(
                 [name for name in self.backend_names if name in families]),
                 identifiers)
             if not missing and all(placement.usable(device, region)

@@ -4,6 +4,8 @@ Placement takes each resource class of a request group from one provider,
 and each GPU is a provider of one PGPU, so N GPUs are N request groups.
 """
 
+import fixtures
+
 from nova_fpga import placement
 from tests.functional import libvirt_base
 
@@ -123,6 +125,21 @@ class GPUServersTest(libvirt_base.FPGAServersTestBase):
                                 gpu_host_driver_allowlist=['10de:2331'])
         server = self.boot(self.flavor(gpu_specs(1, 'HOPPER')))
         self.assertEqual([FIRST], self.hostdevs(server))
+
+    def test_a_gpu_in_the_pci_device_spec_is_withheld(self):
+        # Nova's PCI passthrough would hand it out too. Nova reads the
+        # host's /sys to tell whether an address is a PF.
+        self.useFixture(fixtures.MockPatch(
+            'nova.pci.utils.is_physical_function', return_value=False))
+        self.flags(device_spec=['{"address": "%s"}' % FIRST], group='pci')
+        self.start_fpga_compute('compute1', 'h100:2')
+        inventory = self._get_provider_inventory(
+            self.gpu_provider('compute1', FIRST))
+        self.assertEqual(1, inventory['PGPU']['reserved'])
+        flavor = self.flavor(gpu_specs(1, 'HOPPER'))
+        self.assertEqual([SECOND], self.hostdevs(self.boot(flavor)))
+        server = self.boot(flavor, expected_state='ERROR')
+        self.assertIn('No valid host', server['fault']['message'])
 
     def test_numa_policy(self):
         self.flags(max_attempts=1, group='scheduler')
