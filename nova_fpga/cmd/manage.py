@@ -125,17 +125,29 @@ def _parser(argv):
     parser.add_argument(
         '--card', action='append', required=True,
         metavar='KIND[:COUNT][,key=value...]',
-        help='Cards to simulate; kinds: %s; keys: vfs, function, numa. '
-             'Repeat for more cards.' % ', '.join(simulator.KINDS))
+        help='Cards to simulate; kinds: %s; keys: vfs, function, numa, '
+             'driver (a GPU\'s: vfio-pci unless given). Repeat for more '
+             'cards.' % ', '.join(simulator.KINDS))
     parser.set_defaults(func=simulate, config_file=None,
                         **{name: None for name in _OVERRIDES})
     return top
 
 
+def _memory(dev):
+    if not dev.memory_mb:
+        return '-'
+    text = '%d GiB' % round(dev.memory_mb / 1024)
+    if dev.memory_type:
+        text += ' ' + dev.memory_type
+    # A BAR is an aperture, not the memory: shown, never reported.
+    return text + (' (BAR)' if dev.memory_source == model.MEMORY_BAR else '')
+
+
 def _table(inventory):
     table = prettytable.PrettyTable(
-        ['address', 'vendor', 'board', 'family', 'numa', 'region',
-         'interface id', 'function id', 'attach', 'health'])
+        ['address', 'vendor', 'board', 'family', 'arch', 'memory', 'driver',
+         'numa', 'region', 'interface id', 'function id', 'attach',
+         'health'])
     table.align = 'l'
     for dev in inventory.devices:
         rows = dev.regions or (None,)
@@ -143,6 +155,7 @@ def _table(inventory):
             reason = dev.health_reason or (region and region.health_reason)
             table.add_row([
                 dev.address, dev.vendor, dev.board, dev.family,
+                dev.architecture or '-', _memory(dev), dev.driver or '-',
                 '-' if dev.numa_node is None else dev.numa_node,
                 region.name if region else '-',
                 (region and region.interface_id) or '-',
@@ -161,7 +174,8 @@ def discover(conf, cmd):
     elif inventory.devices:
         print(_table(inventory))
     else:
-        print('No FPGA devices found under %s.' % conf.fpga.sysfs_root)
+        print('No FPGA cards or GPUs found under %s.' %
+              conf.fpga.sysfs_root)
 
 
 def simulate(conf, cmd):

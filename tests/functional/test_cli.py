@@ -59,6 +59,35 @@ class CommandTest(testtools.TestCase):
             [(d['board'], d['architecture']) for d in found['devices']
              if d['family'] == 'gpu'])
 
+    def test_table_shows_architecture_memory_and_driver(self):
+        host = self.simulate('h100', 'mi210,driver=amdgpu', 'nvidia_next')
+        result = self.run_command(
+            'discover', '--sysfs-root', host.sysfs_root,
+            '--dev-root', host.dev_root)
+        self.assertEqual(0, result.returncode, result.stderr)
+        rows = [[cell.strip() for cell in line.split('|')[1:-1]]
+                for line in result.stdout.splitlines()
+                if line.startswith('| 0000:')]
+        self.assertEqual(
+            [['h100_pcie', 'gpu', 'hopper', '80 GiB', 'vfio-pci'],
+             ['instinct_mi210', 'gpu', 'cdna2', '64 GiB', 'amdgpu']],
+            [row[2:7] for row in rows[:2]])
+        # An unknown id: no architecture, and only the BAR's size.
+        self.assertEqual('-', rows[2][4])
+        self.assertTrue(rows[2][5].endswith(' GiB (BAR)'), rows[2][5])
+
+    def test_a_host_with_no_cards(self):
+        host = self.simulate('h100')
+        for name in os.listdir(os.path.join(host.sysfs_root, 'bus', 'pci',
+                                            'devices')):
+            os.unlink(os.path.join(host.sysfs_root, 'bus', 'pci', 'devices',
+                                   name))
+        result = self.run_command('discover', '--sysfs-root',
+                                  host.sysfs_root)
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual('No FPGA cards or GPUs found under %s.\n' %
+                         host.sysfs_root, result.stdout)
+
     def test_config_file_sets_the_roots_and_table_lists_regions(self):
         host = self.simulate('u250', 'd5005,vfs=1')
         conf = os.path.join(self.dir, 'nova.conf')
