@@ -21,6 +21,7 @@ from nova_fpga import placement
 from nova_fpga import programming
 from nova_fpga import quarantine
 from nova_fpga import state
+from nova_fpga import sysfs
 
 LOG = logging.getLogger(__name__)
 
@@ -76,9 +77,9 @@ class AssignmentFailed(Exception):
     """
 
     def __init__(self, region, cause, bitstream=None, kind=UNKNOWN,
-                 touched=False):
-        super().__init__('FPGA region %s%s: %s' % (
-            region, ', %s' % bitstream if bitstream else '', cause))
+                 touched=False, unit='FPGA region'):
+        super().__init__('%s %s%s: %s' % (
+            unit, region, ', %s' % bitstream if bitstream else '', cause))
         self.kind = kind
         self.touched = touched
 
@@ -91,6 +92,16 @@ def caller_of(context):
 
 def describe(device, region):
     return '%s %s' % (device.address, region.name)
+
+
+def unit_of(identifiers):
+    """What the units are called in a message: GPUs, or FPGA regions.
+
+    A GPU's identifier is its PCI address; a region's has its name after.
+    """
+    if identifiers and all(sysfs.is_pci_address(i) for i in identifiers):
+        return 'GPU'
+    return 'FPGA region'
 
 
 class _Mark:
@@ -232,19 +243,22 @@ class HostRegions:
             held, missing = self.find(identifiers)
         except discovery.NotSysfs as e:
             raise AssignmentFailed(', '.join(identifiers), e,
-                                   kind=HARDWARE) from e
+                                   kind=HARDWARE,
+                                   unit=unit_of(identifiers)) from e
         if missing:
             raise AssignmentFailed(', '.join(missing),
                                    'it is not on this host any more',
-                                   kind=NO_SUCH_REGION)
+                                   kind=NO_SUCH_REGION, unit=unit_of(missing))
         for device, region in held:
             if not placement.usable(device, region):
                 raise AssignmentFailed(
+                    device.address if device.is_gpu else
                     describe(device, region),
                     'it cannot be given to a guest now: %s' % (
                         device.health_reason or region.health_reason or
                         'it has no PCI function to attach'),
-                    kind=HARDWARE)
+                    kind=HARDWARE,
+                    unit='GPU' if device.is_gpu else 'FPGA region')
         return held
 
     def load(self, context, image_api, held, request):

@@ -306,7 +306,9 @@ class FPGADriverMixin:
         reason = numa.refusal(policy, [cell.id for cell in cells],
                               [device for device, _ in held])
         if reason:
-            raise assignment.AssignmentFailed(', '.join(identifiers), reason)
+            raise assignment.AssignmentFailed(
+                ', '.join(identifiers), reason,
+                unit=assignment.unit_of(identifiers))
 
     def _get_guest_config(self, instance, network_info, image_meta,
                           disk_info, rescue=None, block_device_info=None,

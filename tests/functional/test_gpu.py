@@ -148,8 +148,8 @@ class GPUServersTest(libvirt_base.FPGAServersTestBase):
             'hw:numa_nodes': '1',
             'hw:pci_numa_affinity_policy': 'required'})),
             expected_state='ERROR')
-        self.assertIn('%s is on NUMA node 1, the instance on 0' % FIRST,
-                      server['fault']['message'])
+        self.assertIn('GPU %s: %s is on NUMA node 1, the instance on 0' % (
+            FIRST, FIRST), server['fault']['message'])
         self.boot(self.flavor(gpu_specs(1, 'HOPPER', **{
             'hw:numa_nodes': '1',
             'hw:pci_numa_affinity_policy': 'preferred'})))

@@ -5,6 +5,7 @@ import os
 import shutil
 
 import fixtures
+import testtools
 
 from nova_fpga import assignment
 from nova_fpga import programming
@@ -402,3 +403,12 @@ class InterruptionTest(HostTestCase):
                          regions.retry_quarantined())
         self.assertEqual({FIRST + '_port0': reason},
                          regions.quarantine.held())
+
+
+class UnitOfTest(testtools.TestCase):
+
+    def test_gpus_and_regions_are_named_apart(self):
+        self.assertEqual('GPU', assignment.unit_of(['0000:20:00.0']))
+        self.assertEqual('FPGA region', assignment.unit_of(
+            ['0000:10:00.0_port0', '0000:20:00.0']))
+        self.assertEqual('FPGA region', assignment.unit_of([]))

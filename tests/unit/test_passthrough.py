@@ -73,8 +73,9 @@ class DeviceSpecTest(base.ProgrammingTestCase):
         e = self.assertRaises(
             assignment.AssignmentFailed,
             self.regions({'address': GPU}).attachable, [GPU])
-        self.assertIn('it cannot be given to a guest now: PCI function %s '
-                      'is in [pci] device_spec' % GPU, str(e))
+        self.assertIn('GPU %s: it cannot be given to a guest now: PCI '
+                      'function %s is in [pci] device_spec' % (GPU, GPU),
+                      str(e))
 
     def test_an_unhealthy_region_keeps_its_own_reason(self):
         self.host.crash(FIRST)
