@@ -146,3 +146,31 @@ class MigrationTest(libvirt_base.FPGAServersTestBase):
         server = self._revert_resize(server)
         self.assertHolds(server, 'compute1', FIRST)
         self.assertEqual(0, self.region_usage('compute2', SECOND))
+
+    def plain_flavor(self):
+        return self._create_flavor(memory_mb=1024, vcpu=1, disk=1,
+                                   ephemeral=0)
+
+    def test_resize_to_a_flavor_without_an_fpga(self):
+        server = self.on_two_computes()
+        server = self.resize(server, self.plain_flavor())
+        self.assertEqual('compute2', server['OS-EXT-SRV-ATTR:host'])
+        self.assertEqual([], self.hostdevs(server))
+        self.assertEqual(0, self.region_usage('compute2', SECOND))
+        calls = programming_base.spy(self)
+        server = self._confirm_resize(server)
+        self.assertEqual(0, self.region_usage('compute1', FIRST))
+        self.assertEqual([('ioctl', 'dfl-port.0', ioctls.DFL_FPGA_PORT_RESET)],
+                         [call for call in calls if call[0] == 'ioctl'])
+
+    def test_resize_from_a_flavor_without_an_fpga(self):
+        self.host = self.simulate('n6000:2')
+        for hostname, address in (('compute1', FIRST), ('compute2', SECOND)):
+            self.start_compute_on(self.host, hostname,
+                                  enabled_devices=[address])
+        server = self.boot(self.plain_flavor(), host='compute1')
+        self.assertEqual([], self.hostdevs(server))
+        server = self.resize(server, self.flavor)
+        self.assertHolds(server, 'compute2', SECOND)
+        server = self._confirm_resize(server)
+        self.assertHolds(server, 'compute2', SECOND)
