@@ -11,9 +11,10 @@ import threading
 
 from oslo_utils import eventletutils
 
-# Chunks waiting for the hash, at most: Nova's image API hands over
-# glanceclient's chunks of 1 MiB, so memory stays within a few MiB.
-DEPTH = 8
+# glanceclient's chunks of 64 KiB are handed to the thread in batches of
+# BATCH bytes, at most DEPTH of them waiting: a few MiB in all.
+DEPTH = 4
+BATCH = 1024 * 1024
 _DONE = None
 
 
@@ -34,6 +35,7 @@ class BackgroundHash:
 
     def __init__(self, algo):
         self._digest = hashlib.new(algo)
+        self._pending, self._pending_size = [], 0
         os_threading, os_queue = _os_threading()
         self._chunks = os_queue.Queue(DEPTH)
         self._thread = os_threading.Thread(
@@ -48,11 +50,22 @@ class BackgroundHash:
             self._digest.update(chunk)
 
     def update(self, chunk):
-        # A buffer the caller may reuse must be copied; bytes never change.
-        self._chunks.put(chunk if isinstance(chunk, bytes) else bytes(chunk))
+        # Copied (bytes() of bytes is no copy), as the caller may reuse a
+        # buffer; a hand-over per 64 KiB chunk would cost more than the
+        # thread gains.
+        self._pending.append(bytes(chunk))
+        self._pending_size += len(chunk)
+        if self._pending_size >= BATCH:
+            self._hand_over()
+
+    def _hand_over(self):
+        if self._pending:
+            self._chunks.put(b''.join(self._pending))
+            self._pending, self._pending_size = [], 0
 
     def close(self):
         if self._thread.is_alive():
+            self._hand_over()
             self._chunks.put(_DONE)
             self._thread.join()
 

@@ -35,13 +35,32 @@ class BackgroundHashTest(testtools.TestCase):
         self.assertEqual(hashlib.sha256(b'first').hexdigest(),
                          digest.hexdigest())
 
-    def test_more_chunks_than_the_queue_holds(self):
+    def test_more_batches_than_the_queue_holds(self):
+        chunks = [bytes([n]) * (hashing.BATCH // 3)
+                  for n in range(hashing.DEPTH * 12)]
         digest = hashing.BackgroundHash('sha512')
-        for n in range(hashing.DEPTH * 4):
-            digest.update(bytes([n]) * 1000)
-        self.assertEqual(hashlib.sha512(b''.join(
-            bytes([n]) * 1000 for n in range(hashing.DEPTH * 4))).hexdigest(),
-            digest.hexdigest())
+        for chunk in chunks:
+            digest.update(chunk)
+        self.assertEqual(hashlib.sha512(b''.join(chunks)).hexdigest(),
+                         digest.hexdigest())
+
+    def test_small_chunks_are_handed_over_together(self):
+        handed = []
+
+        class Recording:
+            def update(self, data):
+                handed.append(len(data))
+
+            def hexdigest(self):
+                return 'done'
+        self.useFixture(fixtures.MockPatchObject(hashing, 'BATCH', 10))
+        self.useFixture(fixtures.MockPatchObject(
+            hashing.hashlib, 'new', return_value=Recording()))
+        digest = hashing.BackgroundHash('sha512')
+        for size in (4, 4, 4, 1):
+            digest.update(b'x' * size)
+        self.assertEqual('done', digest.hexdigest())
+        self.assertEqual([12, 1], handed)
 
     def test_close_stops_the_thread(self):
         digest = hashing.BackgroundHash('sha256')
