@@ -16,7 +16,8 @@ goes into hardware, where a flipped bit can wedge the card; a sequential
 read costs little next to programming a region; and with no record of past
 checks there is nothing that can go stale (a crash after a rename, a disk
 error, an edit by hand are all caught the same way). Downloads are hashed
-as they are written, so a fetched file is not read back; nor is it synced
+as they are written, in a thread beside the download (see ``hashing``),
+so a fetched file is not read back; nor is it synced
 to disk, since the next hit hashes it again anyway.
 
 A note keeps what was parsed from an entry's header, so a spawn whose
@@ -46,6 +47,7 @@ from oslo_log import log as logging
 
 from nova_fpga.bitstream import chunks
 from nova_fpga.bitstream import exception
+from nova_fpga.bitstream import hashing
 
 LOG = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ class _HashingFile:
 
     def __init__(self, f, algo):
         self._file = f
-        self._digest = hashlib.new(algo)
+        self._digest = hashing.BackgroundHash(algo)
         self.size = 0
 
     def write(self, data):
@@ -114,6 +116,9 @@ class _HashingFile:
 
     def hexdigest(self):
         return self._digest.hexdigest()
+
+    def close(self):
+        self._digest.close()
 
 
 class Cache:
@@ -198,8 +203,11 @@ class Cache:
             with os.fdopen(fd, 'wb') as held:
                 fcntl.flock(held, fcntl.LOCK_EX)
                 written = _HashingFile(held, wanted.algo)
-                fetch(written)
-                self._check(written, wanted)
+                try:
+                    fetch(written)
+                    self._check(written, wanted)
+                finally:
+                    written.close()
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 os.replace(tmp, path)
         except BaseException:
