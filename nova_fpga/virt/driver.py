@@ -235,10 +235,13 @@ class FPGADriverMixin:
                 try:
                     self._fpga_load(context, instance)
                 except assignment.AssignmentFailed as e:
-                    if (not e.touched and instance.task_state !=
-                            task_states.REBUILD_SPAWNING):
+                    if not e.touched:
                         self._fpga_untouched.add(instance.uuid)
                     raise RegionsNotLoaded(reason=str(e)) from e
+                except exception.BuildAbortException:
+                    # A bad request: nothing was loaded.
+                    self._fpga_untouched.add(instance.uuid)
+                    raise
             super().spawn(context, instance, image_meta, injected_files,
                           admin_password, allocations,
                           network_info=network_info,
@@ -248,7 +251,9 @@ class FPGADriverMixin:
             with excutils.save_and_reraise_exception():
                 if instance.task_state == task_states.REBUILD_SPAWNING:
                     # Nova drops a failed rebuild's allocations here and
-                    # destroys nothing: the regions must not go back dirty.
+                    # destroys nothing: the regions must not go back dirty
+                    # (the server's earlier design is in them).
+                    self._fpga_untouched.discard(instance.uuid)
                     self._fpga_regions.release(
                         self._fpga_identifiers(instance))
 

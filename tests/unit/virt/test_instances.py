@@ -163,6 +163,9 @@ class InstanceHooksTest(test.NoDBTestCase):
             self.holding(image_properties={'fpga_bitstream': 'nlb'}))
         self.assertIn("the image sets fpga_bitstream to 'nlb'", str(e))
         self.assertEqual([], self.drv.calls)
+        # Nothing was loaded, so the destroy after it scrubs nothing.
+        self.drv.destroy(CONTEXT, self.holding(), 'network_info')
+        self.regions.release.assert_not_called()
 
     def test_a_failure_to_load_is_not_an_abort(self):
         failure = assignment.AssignmentFailed('a port0', 'cause', 'bitstream')
@@ -280,10 +283,13 @@ class InstanceHooksTest(test.NoDBTestCase):
     def test_a_failed_rebuild_scrubs_the_regions(self):
         self.regions.load.side_effect = assignment.AssignmentFailed(
             'a port0', 'cause', 'bitstream')
-        self.assertRaises(driver.RegionsNotLoaded, self.spawn, self.holding(
-            task_state='rebuild_spawning',
-            extra_specs={'fpga:bitstream': BITSTREAM}))
+        instance = self.holding(task_state='rebuild_spawning',
+                                extra_specs={'fpga:bitstream': BITSTREAM})
+        self.assertRaises(driver.RegionsNotLoaded, self.spawn, instance)
         self.regions.release.assert_called_once_with(['a_port0', 'b_slot0'])
+        # They held the server's earlier design: a later delete scrubs too.
+        self.drv.destroy(CONTEXT, instance, None)
+        self.assertEqual(2, self.regions.release.call_count)
 
     def test_destroy_without_regions(self):
         self.drv.destroy(CONTEXT, self.instance(), None)
