@@ -137,22 +137,28 @@ def numbered(directory, prefix):
     Entries that are not directories (dangling links, stray files) are
     passed over.
     """
-    found = []
+    return numbered_groups(directory, (prefix,))[prefix]
+
+
+def numbered_groups(directory, prefixes):
+    """``{prefix: numbered(directory, prefix)}``, listing it once."""
+    found = {prefix: [] for prefix in prefixes}
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
                 name = entry.name
-                if not name.startswith(prefix):
-                    continue
-                suffix = name[len(prefix):]
-                try:
-                    if suffix.isdigit() and entry.is_dir():
-                        found.append((int(suffix), entry.path))
-                except OSError:
-                    pass
+                for prefix in prefixes:
+                    if not name.startswith(prefix):
+                        continue
+                    suffix = name[len(prefix):]
+                    try:
+                        if suffix.isdigit() and entry.is_dir():
+                            found[prefix].append((int(suffix), entry.path))
+                    except OSError:
+                        pass
     except OSError:
-        return []
-    return sorted(found)
+        pass
+    return {prefix: sorted(paths) for prefix, paths in found.items()}
 
 
 _run = threading.local()
@@ -237,7 +243,10 @@ def pci_function(sysfs_root, address):
         numa = read_int(os.path.join(base, 'numa_node'))
     except Unreadable:
         numa = None
-    virtfns = tuple(link_name(path) for _, path in numbered(base, 'virtfn'))
+    # The kernel numbers VFs from 0: without virtfn0 there is no VF, and
+    # most functions have none, so their directory is not listed.
+    virtfns = tuple(link_name(path) for _, path in numbered(base, 'virtfn')
+                    ) if os.path.lexists(os.path.join(base, 'virtfn0')) else ()
     return PciFunction(
         address=address,
         vendor_id=ids['vendor'],

@@ -216,13 +216,14 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
     def fmes_and_ports(self):
         fmes, ports = [], []
         for address, container in self._containers():
-            for _, path in sysfs.numbered(container, self.fme_prefix):
+            found = sysfs.numbered_groups(
+                container, (self.fme_prefix, self.port_prefix))
+            for _, path in found[self.fme_prefix]:
                 fme = read_fme(address, path)
                 fmes.append(dataclasses.replace(
                     fme, interface_ids=tuple(
                         self.interface_ids(path, fme.ports_num))))
-            for ordinal, (_, path) in enumerate(
-                    sysfs.numbered(container, self.port_prefix)):
+            for ordinal, (_, path) in enumerate(found[self.port_prefix]):
                 ports.append(read_port(address, path, ordinal))
         return fmes, ports
 

@@ -125,6 +125,20 @@ class PathTest(testtools.TestCase):
         self.assertEqual([2, 10],
                          [n for n, _ in sysfs.numbered(root, 'region')])
 
+    def test_numbered_groups_lists_once_for_every_prefix(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        for name in ('dfl-fme.1', 'dfl-port.3', 'dfl-port.0', 'dfl-fmex'):
+            os.mkdir(os.path.join(root, name))
+        with mock.patch.object(sysfs.os, 'scandir',
+                               wraps=os.scandir) as scandir:
+            found = sysfs.numbered_groups(root, ('dfl-fme.', 'dfl-port.'))
+        scandir.assert_called_once_with(root)
+        self.assertEqual({'dfl-fme.': [1], 'dfl-port.': [0, 3]},
+                         {prefix: [n for n, _ in paths]
+                          for prefix, paths in found.items()})
+        self.assertEqual({'a': [], 'b': []}, sysfs.numbered_groups(
+            os.path.join(root, 'gone'), ('a', 'b')))
+
 
 class OneReadingTest(testtools.TestCase):
 
