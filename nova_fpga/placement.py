@@ -147,6 +147,10 @@ def identifier_of(nodename, name):
     return None
 
 
+def _is_gpu_provider(nodename, name):
+    return name.startswith(_shorten(nodename, MAX_NODE_PART) + GPU_MARKER)
+
+
 def region_identifier(device, region):
     """The unit identifier of a region (a GPU: its address) on its host."""
     if device.is_gpu:
@@ -270,15 +274,17 @@ def update(provider_tree, nodename, inventory, options, in_use,
     for name, data in existing.items():
         if name in wanted:
             continue
+        kind, unit = (('GPU', 'GPU') if _is_gpu_provider(nodename, name)
+                      else ('FPGA', 'region'))
         if in_use(data.uuid):
-            LOG.warning('FPGA provider %s (%s) is no longer on this host but '
+            LOG.warning('%s provider %s (%s) is no longer on this host but '
                         'allocations still use it: it stays, reserved, until '
-                        'they are gone.', name, data.uuid)
+                        'they are gone.', kind, name, data.uuid)
             _hold(provider_tree, nodename, data)
             settled = False
         else:
-            LOG.info('Removing FPGA provider %s (%s): its region is gone.',
-                     name, data.uuid)
+            LOG.info('Removing %s provider %s (%s): its %s is gone.',
+                     kind, name, data.uuid, unit)
             provider_tree.remove(name)
     managed = options.all_extra_traits | {os_traits.OWNER_NOVA}
     for provider in providers:

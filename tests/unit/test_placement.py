@@ -214,7 +214,7 @@ class PlacementTest(PlacementTestBase):
         self.tree.add_traits(name, 'CUSTOM_GOLD')
         with self.assertLogs(placement.LOG.logger, 'WARNING') as logs:
             self.update(in_use=lambda rp_uuid: rp_uuid == gone.uuid)
-        self.assertIn(name, logs.output[0])
+        self.assertIn('FPGA provider %s' % name, logs.output[0])
         kept = self.tree.data(name)
         self.assertEqual(gone.uuid, kept.uuid)
         self.assertEqual(1, kept.inventory[orc.FPGA]['reserved'])
@@ -331,8 +331,12 @@ class GPUPlacementTest(PlacementTestBase):
 
     def test_vanished_gpu_is_removed(self):
         self.update(inventory(device(), gpu()))
-        self.update(inventory(device()))
+        with self.assertLogs(placement.LOG.logger, 'INFO') as logs:
+            self.update(inventory(device()))
         self.assertEqual({self.name()}, set(self.children()))
+        self.assertIn('Removing GPU provider %s' % self.gpu_name(),
+                      logs.output[0])
+        self.assertIn('its GPU is gone', logs.output[0])
 
     def test_fpga_board_memory(self):
         self.update(inventory(model.Device(**dict(
