@@ -181,11 +181,15 @@ class HostRegions:
         return discovery.backend_of(device, self.sysfs_root, self.dev_root)
 
     def _discover(self, backend_names):
-        """Discovery; regions Nova's PCI passthrough claims are unhealthy."""
-        return self.device_spec.withhold(
-            discovery.discover(self.sysfs_root, self.dev_root,
-                               backend_names),
-            self.sysfs_root)
+        """Discovery; regions Nova's PCI passthrough claims are unhealthy.
+
+        One reading for both, so the PCI functions are read once.
+        """
+        with sysfs.one_reading():
+            return self.device_spec.withhold(
+                discovery.discover(self.sysfs_root, self.dev_root,
+                                   backend_names),
+                self.sysfs_root)
 
     def discover(self):
         inventory = self._discover(self.backend_names)

@@ -43,12 +43,11 @@ class DeviceSpec:
         """``inventory``, where it claims a region's function, unhealthy."""
         if not self:
             return inventory
-        with sysfs.one_reading():
-            devices = tuple(
-                dataclasses.replace(device, regions=tuple(
-                    self._withheld(region, sysfs_root)
-                    for region in device.regions))
-                for device in inventory.devices)
+        devices = tuple(
+            dataclasses.replace(device, regions=tuple(
+                self._withheld(region, sysfs_root)
+                for region in device.regions))
+            for device in inventory.devices)
         return dataclasses.replace(inventory, devices=devices)
 
     def _withheld(self, region, sysfs_root):

@@ -245,8 +245,10 @@ def pci_function(sysfs_root, address):
         numa = None
     # The kernel numbers VFs from 0: without virtfn0 there is no VF, and
     # most functions have none, so their directory is not listed.
-    virtfns = tuple(link_name(path) for _, path in numbered(base, 'virtfn')
-                    ) if os.path.lexists(os.path.join(base, 'virtfn0')) else ()
+    virtfns = ()
+    if os.path.lexists(os.path.join(base, 'virtfn0')):
+        virtfns = tuple(link_name(path)
+                        for _, path in numbered(base, 'virtfn'))
     return PciFunction(
         address=address,
         vendor_id=ids['vendor'],
