@@ -34,6 +34,9 @@ MARKER = '_FPGA_'
 # On a region held back until a scrub of it succeeds (nova_fpga.quarantine).
 QUARANTINED_TRAIT = TRAIT_PREFIX + 'QUARANTINED'
 GPU_MARKER = '_GPU_'
+# A pool's name ends in a digest of what its regions have in common.
+POOL_MARKER = '_FPGAPOOL_'
+POOL_DIGEST = 16
 # Placement allows 200 characters. Longer node names and identifiers are
 # shortened, and kept unique by a hash, to fit.
 MAX_NODE_PART = 120
@@ -147,10 +150,6 @@ def identifier_of(nodename, name):
     return None
 
 
-def _is_gpu_provider(nodename, name):
-    return name.startswith(_shorten(nodename, MAX_NODE_PART) + GPU_MARKER)
-
-
 def region_identifier(device, region):
     """The unit identifier of a region (a GPU: its address) on its host."""
     if device.is_gpu:
@@ -163,14 +162,16 @@ def usable(device, region):
     return device.healthy and region.healthy and bool(region.attach)
 
 
-def layout(nodename, inventory, options, quarantined=frozenset()):
-    """The providers for a host inventory: one per region or GPU, total 1.
+def pool_name(nodename, resource_class, traits, free):
+    """The provider of the regions alike in class, traits and health."""
+    key = '\n'.join([resource_class, 'free' if free else 'held'] +
+                    sorted(traits))
+    return provider_name(nodename, hashlib.sha256(key.encode()).hexdigest()[
+        :POOL_DIGEST], POOL_MARKER)
 
-    A region that cannot be given to a guest now is reported reserved, and
-    so is a region ``quarantined`` names (by identifier), with
-    QUARANTINED_TRAIT.
-    """
-    providers = []
+
+def _units(nodename, inventory, options, quarantined):
+    """``(identifier, home provider name, class, traits, usable)`` each."""
     for device in inventory.devices:
         if not options.allows(device):
             continue
@@ -180,16 +181,60 @@ def layout(nodename, inventory, options, quarantined=frozenset()):
             held = unit in quarantined
             if held:
                 traits |= {QUARANTINED_TRAIT}
-            providers.append(Provider(
-                name=provider_name(
-                    nodename, unit,
-                    GPU_MARKER if device.is_gpu else MARKER),
-                resource_class=(orc.PGPU if device.is_gpu else
-                                options.resource_class(device.board)),
-                identifiers=(unit,),
-                reserved=0 if usable(device, region) and not held else 1,
-                traits=traits))
-    return providers
+            free = usable(device, region) and not held
+            if device.is_gpu:
+                resource_class = orc.PGPU
+                home = provider_name(nodename, unit, GPU_MARKER)
+            else:
+                resource_class = options.resource_class(device.board)
+                home = (pool_name(nodename, resource_class, traits, free)
+                        if options.pooled else provider_name(nodename, unit))
+            yield unit, home, resource_class, traits, free
+
+
+def layout(nodename, inventory, options, quarantined=frozenset(),
+           held=None):
+    """The providers for a host inventory.
+
+    A GPU is a provider of its own, total 1. So is an FPGA region, or,
+    with ``options.pooled``, the regions alike (same class, traits and
+    health) share one, total their count; Nova's resource tracker then
+    picks which of them an instance gets, among the provider's resources.
+    A region that cannot be given to a guest now counts as reserved, and
+    so does a region ``quarantined`` names (by identifier), with
+    QUARANTINED_TRAIT.
+
+    ``held``: ``{identifier: (provider name, class, traits)}``, where each
+    unit an instance holds is. It stays there while held, even when its
+    own provider is another now (its function changed, or the layout
+    did): its allocation is there, and Nova's resource tracker finds the
+    unit by that provider.
+
+    Returns (providers, pinned): pinned, whether a held unit was kept out
+    of its own provider.
+    """
+    held = held or {}
+    found, pinned = {}, []
+    for unit, home, resource_class, traits, free in _units(
+            nodename, inventory, options, quarantined):
+        if unit in held and held[unit][0] != home:
+            pinned.append((unit, free))
+        else:
+            _add(found, home, resource_class, traits, unit, free)
+    # After the others: a provider's class and traits are its units' own;
+    # those of a provider only held units keep are what the tree has.
+    for unit, free in pinned:
+        _add(found, *held[unit], unit=unit, free=free)
+    return [Provider(name=name, resource_class=entry[0],
+                     identifiers=tuple(sorted(entry[2])),
+                     reserved=entry[3], traits=entry[1])
+            for name, entry in found.items()], bool(pinned)
+
+
+def _add(found, name, resource_class, traits, unit, free):
+    entry = found.setdefault(name, [resource_class, frozenset(traits), [], 0])
+    entry[2].append(unit)
+    entry[3] += not free
 
 
 def _inventory(resource_class, total, reserved):
@@ -206,27 +251,41 @@ def _publish_resources(provider_tree, name, uuid, resource_class,
         for identifier in identifiers}})
 
 
+def _is_ours(nodename, name):
+    node = _shorten(nodename, MAX_NODE_PART)
+    return (identifier_of(nodename, name) is not None or
+            name.startswith(node + POOL_MARKER))
+
+
 def _ours(provider_tree, nodename):
     """Our providers under the compute node: ``{name: data}``."""
     root_uuid = provider_tree.data(nodename).uuid
     found = {}
     for uuid in provider_tree.get_provider_uuids(nodename):
         data = provider_tree.data(uuid)
-        if (data.parent_uuid == root_uuid and
-                identifier_of(nodename, data.name) is not None):
+        if data.parent_uuid == root_uuid and _is_ours(nodename, data.name):
             found[data.name] = data
     return found
 
 
+def _identifiers(data):
+    return sorted(r.identifier for rs in data.resources.values() for r in rs)
+
+
 def _hold(provider_tree, nodename, data):
-    """Keep a provider as it is, with nothing left to claim."""
+    """Keep a provider as it is, with nothing left to claim.
+
+    Its resources are kept too; one of a unit of its own, which a tree
+    just read from Placement lacks, is named after it.
+    """
     inventory = {rc: dict(inv, reserved=inv['total'])
                  for rc, inv in data.inventory.items()}
     provider_tree.update_inventory(data.name, inventory)
-    identifier = identifier_of(nodename, data.name)
+    identifiers = _identifiers(data) or [identifier_of(nodename, data.name)]
     for rc in inventory:
-        _publish_resources(provider_tree, data.name, data.uuid, rc,
-                           (identifier,))
+        if None not in identifiers:
+            _publish_resources(provider_tree, data.name, data.uuid, rc,
+                               identifiers)
 
 
 def hold_all(provider_tree, nodename):
@@ -252,30 +311,58 @@ def _apply(provider_tree, nodename, provider, data, managed):
                        provider.resource_class, provider.identifiers)
 
 
+def _where(provider_tree, existing, assigned):
+    """``{identifier: (provider name, class, traits)}`` of held units."""
+    ours = {data.uuid: data for data in existing.values()}
+    held = {}
+    for identifier, uuid in assigned.items():
+        data = ours.get(uuid)
+        if data is not None and data.inventory:
+            held[identifier] = (data.name, next(iter(data.inventory)),
+                                data.traits)
+    return held
+
+
+def _kind(nodename, name):
+    if name.startswith(_shorten(nodename, MAX_NODE_PART) + GPU_MARKER):
+        return 'GPU', 'GPU'
+    if identifier_of(nodename, name) is None:
+        return 'FPGA pool', 'regions'
+    return 'FPGA', 'region'
+
+
 def update(provider_tree, nodename, inventory, options, in_use,
-           quarantined=frozenset()):
+           quarantined=frozenset(), assigned=dict):
     """Make the FPGA providers under ``nodename`` match ``inventory``.
 
-    ``quarantined``: the identifiers of regions held back (see ``layout``).
+    ``quarantined``: the identifiers of regions held back (see
+    ``layout``). ``assigned()``: ``{identifier: provider uuid}`` of the
+    units instances hold (as their ``resources`` say); asked when regions
+    are pooled, or providers of another layout are left, since then a
+    held unit can be in a provider not its own.
 
     ``in_use(provider_uuid)`` tells whether allocations use a provider; it
-    is asked only about providers whose region is gone or whose resource
+    is asked only about providers no unit is left in or whose resource
     class changed, since Placement refuses to delete a provider, or an
     inventory, that allocations use. Such a provider is kept (reserved, if
-    its region is gone) until they are released.
+    no unit is left in it) until they are released.
 
     Returns whether the providers now match the inventory: False while one
-    is kept so.
+    is kept so, or a held unit is kept out of its own provider.
     """
-    providers = layout(nodename, inventory, options, quarantined)
-    wanted = {p.name for p in providers}
     existing = _ours(provider_tree, nodename)
-    settled = True
+    held = {}
+    if options.pooled or any(identifier_of(nodename, n) is None
+                             for n in existing):
+        held = _where(provider_tree, existing, assigned())
+    providers, pinned = layout(nodename, inventory, options, quarantined,
+                               held)
+    wanted = {p.name for p in providers}
+    settled = not pinned
     for name, data in existing.items():
         if name in wanted:
             continue
-        kind, unit = (('GPU', 'GPU') if _is_gpu_provider(nodename, name)
-                      else ('FPGA', 'region'))
+        kind, unit = _kind(nodename, name)
         if in_use(data.uuid):
             LOG.warning('%s provider %s (%s) is no longer on this host but '
                         'allocations still use it: it stays, reserved, until '

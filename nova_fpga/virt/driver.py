@@ -12,6 +12,7 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 """
 
 import contextlib
+import functools
 import sys
 import typing as ty
 
@@ -134,15 +135,47 @@ class FPGADriverMixin:
                     reported.holds(provider_tree, nodename, inventory,
                                    quarantined)):
                 self._fpga_reported = reported
-            elif placement.update(provider_tree, nodename, inventory,
-                                  self._fpga_options,
-                                  self._fpga_in_use(allocations), quarantined):
+            elif placement.update(
+                    provider_tree, nodename, inventory, self._fpga_options,
+                    self._fpga_in_use(allocations), quarantined,
+                    functools.partial(self._fpga_assigned, nodename)):
                 self._fpga_reported = placement.Reported.of(
                     provider_tree, nodename, inventory, quarantined)
             self._fpga_report_lost(inventory)
         # The parent's own copy of the tree (self.provider_tree) is left
         # without the FPGA providers: it serves only its vGPU allocation,
         # and copying 64 providers again would double our periodic cost.
+
+    @staticmethod
+    def _fpga_assigned(nodename):
+        """``{identifier: provider uuid}`` of the units held on the node.
+
+        As Nova's resource tracker counts them: what instances here hold,
+        and what migrations to or from here hold on either side.
+        """
+        context = nova_context.get_admin_context()
+        attrs = ['resources', 'migration_context']
+        instances = {i.uuid: i for i in objects.InstanceList.get_by_host(
+            context, CONF.host, expected_attrs=attrs)}
+        for migration in objects.MigrationList.get_in_progress_and_error(
+                context, CONF.host, nodename):
+            if migration.instance_uuid not in instances:
+                try:
+                    instances[migration.instance_uuid] = (
+                        objects.Instance.get_by_uuid(
+                            context, migration.instance_uuid,
+                            expected_attrs=attrs))
+                except exception.InstanceNotFound:
+                    continue
+        held = {}
+        for instance in instances.values():
+            resources = list(instance.resources or ())
+            moving = instance.migration_context
+            if moving is not None:
+                resources += (moving.old_resources or []) + (
+                    moving.new_resources or [])
+            held.update((r.identifier, r.provider_uuid) for r in resources)
+        return held
 
     def _fpga_report_lost(self, inventory):
         """Log, with each instance, a region it holds that is lost or back.

@@ -362,3 +362,149 @@ class GPUPlacementTest(PlacementTestBase):
             1, gpu().architecture) if key.startswith('trait_')}
         self.assertEqual({'CUSTOM_GPU_ARCH_HOPPER'}, wanted)
         self.assertLessEqual(wanted, self.tree.data(self.gpu_name()).traits)
+
+
+class PooledLayoutTest(PlacementTestBase):
+    """``[fpga] provider_layout = pooled``: one provider per regions alike."""
+
+    def setUp(self):
+        super().setUp()
+        self.options = conf.PlacementOptions(pooled=True)
+        self.assigned = {}
+
+    def update(self, inv=None, in_use=never_used):
+        return placement.update(self.tree, NODE, inv or inventory(),
+                                self.options, in_use,
+                                assigned=lambda: dict(self.assigned))
+
+    def four_cards(self, functions=(FUNC, FUNC, None, None), bad=()):
+        return inventory(*[
+            device(address='0000:%02x:00.0' % (0x10 + i),
+                   regions=[region(function_id=f, health_reason=(
+                       'afu_id all f' if i in bad else None))])
+            for i, f in enumerate(functions)])
+
+    def pools(self):
+        """``{frozenset(identifiers): (total, reserved, traits)}``."""
+        return {frozenset(r.identifier for r in data.resources[orc.FPGA]): (
+            data.inventory[orc.FPGA]['total'],
+            data.inventory[orc.FPGA]['reserved'], data.traits)
+            for data in self.children().values()}
+
+    def test_regions_alike_share_a_provider(self):
+        self.assertTrue(self.update(self.four_cards()))
+        pools = self.pools()
+        loaded = frozenset({'0000:10:00.0_port0', '0000:11:00.0_port0'})
+        blank = frozenset({'0000:12:00.0_port0', '0000:13:00.0_port0'})
+        self.assertEqual({loaded, blank}, set(pools))
+        self.assertEqual(2, pools[loaded][0])
+        self.assertIn(placement.trait_name('function', FUNC),
+                      pools[loaded][2])
+        self.assertFalse(any(t.startswith('CUSTOM_FPGA_FUNCTION')
+                             for t in pools[blank][2]))
+        for name in self.children():
+            self.assertTrue(name.startswith(NODE + placement.POOL_MARKER))
+            self.assertIsNone(placement.identifier_of(NODE, name))
+
+    def test_an_unusable_region_is_in_a_reserved_pool_of_its_own(self):
+        self.update(self.four_cards(bad=(1,)))
+        pools = self.pools()
+        self.assertEqual((1, 1), pools[frozenset({'0000:11:00.0_port0'})][:2])
+        self.assertEqual((1, 0), pools[frozenset({'0000:10:00.0_port0'})][:2])
+
+    def test_a_free_region_follows_its_function(self):
+        self.update(self.four_cards())
+        self.update(self.four_cards((FUNC, None, None, None)))
+        pools = self.pools()
+        self.assertEqual(
+            {frozenset({'0000:10:00.0_port0'}),
+             frozenset({'0000:11:00.0_port0', '0000:12:00.0_port0',
+                        '0000:13:00.0_port0'})}, set(pools))
+
+    def held_by_its_provider(self, identifier):
+        for data in self.children().values():
+            for resource in data.resources.get(orc.FPGA, ()):
+                if resource.identifier == identifier:
+                    self.assigned[identifier] = data.uuid
+                    return data.uuid
+
+    def test_a_held_region_stays_in_its_provider_until_released(self):
+        self.update(self.four_cards())
+        pool = self.held_by_its_provider('0000:12:00.0_port0')
+        # Its instance loaded another function into it.
+        reloaded = self.four_cards((FUNC, FUNC, OTHER_FUNC, None))
+        self.assertFalse(self.update(reloaded))
+        data = self.tree.data(pool)
+        self.assertEqual(
+            {'0000:12:00.0_port0', '0000:13:00.0_port0'},
+            {r.identifier for r in data.resources[orc.FPGA]})
+        self.assertNotIn(placement.trait_name('function', OTHER_FUNC),
+                         data.traits)
+        # Released: it moves to the provider of its function, and the
+        # pool it leaves keeps its other region.
+        del self.assigned['0000:12:00.0_port0']
+        self.assertTrue(self.update(reloaded))
+        pools = self.pools()
+        self.assertIn(frozenset({'0000:12:00.0_port0'}), pools)
+        self.assertIn(placement.trait_name('function', OTHER_FUNC),
+                      pools[frozenset({'0000:12:00.0_port0'})][2])
+        self.assertEqual(
+            {'0000:13:00.0_port0'},
+            {r.identifier for r in self.tree.data(pool).resources[orc.FPGA]})
+
+    def test_a_provider_only_held_regions_keep_keeps_its_traits(self):
+        self.update(self.four_cards())
+        pool = self.held_by_its_provider('0000:12:00.0_port0')
+        self.held_by_its_provider('0000:13:00.0_port0')
+        traits = set(self.tree.data(pool).traits)
+        self.update(self.four_cards((FUNC, FUNC, OTHER_FUNC, OTHER_FUNC)))
+        data = self.tree.data(pool)
+        self.assertEqual(traits, set(data.traits))
+        self.assertEqual(2, data.inventory[orc.FPGA]['total'])
+
+    def test_a_held_region_lost_is_reserved_in_its_provider(self):
+        self.update(self.four_cards())
+        pool = self.held_by_its_provider('0000:10:00.0_port0')
+        self.update(self.four_cards(bad=(0,)))
+        inv = self.tree.data(pool).inventory[orc.FPGA]
+        self.assertEqual((2, 1), (inv['total'], inv['reserved']))
+
+    def test_from_the_region_layout_held_regions_move_when_released(self):
+        self.options = conf.PlacementOptions()
+        self.update(self.four_cards())
+        old = self.tree.data(self.name('0000:10:00.0_port0')).uuid
+        self.assigned['0000:10:00.0_port0'] = old
+        self.options = conf.PlacementOptions(pooled=True)
+        self.assertFalse(self.update(self.four_cards(),
+                                     in_use=lambda uuid: uuid == old))
+        names = set(self.children())
+        self.assertIn(self.name('0000:10:00.0_port0'), names)
+        self.assertNotIn(self.name('0000:11:00.0_port0'), names)
+        self.assertEqual(3, len(names))
+        self.assigned.clear()
+        self.assertTrue(self.update(self.four_cards()))
+        self.assertEqual(2, len(self.children()))
+        self.assertEqual(2, len([p for p in self.pools() if len(p) == 2]))
+
+    def test_back_to_the_region_layout(self):
+        self.update(self.four_cards())
+        pool = self.held_by_its_provider('0000:10:00.0_port0')
+        self.options = conf.PlacementOptions()
+        self.assertFalse(self.update(self.four_cards()))
+        self.assertEqual(
+            {'0000:10:00.0_port0'},
+            {r.identifier for r in self.tree.data(pool).resources[orc.FPGA]})
+        self.assigned.clear()
+        self.assertTrue(self.update(self.four_cards()))
+        self.assertEqual(
+            {self.name('0000:%02x:00.0_port0' % (0x10 + i))
+             for i in range(4)}, set(self.children()))
+
+    def test_the_held_units_are_asked_only_where_they_can_be_away(self):
+        self.options = conf.PlacementOptions()
+
+        def assigned():
+            raise AssertionError('asked')
+        placement.update(self.tree, NODE, self.four_cards(), self.options,
+                         never_used, assigned=assigned)
+        self.assertEqual(4, len(self.children()))
