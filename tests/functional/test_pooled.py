@@ -1,0 +1,109 @@
+"""``[fpga] provider_layout = pooled`` in real Placement, with servers."""
+
+from nova import context as nova_context
+from nova import objects
+
+from nova_fpga import placement
+from nova_fpga.simulator import kinds
+from nova_fpga import state
+from tests.functional import libvirt_base
+
+AFU = 'feedfacecafebeef0011223344556677'
+
+
+class PooledTest(libvirt_base.FPGAServersTestBase):
+
+    def setUp(self):
+        super().setUp()
+        self.flags(scrub_on_release='reset', group='fpga')
+
+    def pools(self, hostname='compute1'):
+        """``{provider uuid: (total, reserved, used, function traits)}``."""
+        found = {}
+        for rp in self.fpga_providers(
+                hostname, placement.POOL_MARKER).values():
+            inventory = self._get_provider_inventory(rp['uuid'])['FPGA']
+            found[rp['uuid']] = (
+                inventory['total'], inventory['reserved'],
+                self._get_provider_usages(rp['uuid']).get('FPGA', 0),
+                {t for t in self._get_provider_traits(rp['uuid'])
+                 if t.startswith('CUSTOM_FPGA_FUNCTION_')})
+        return found
+
+    def held(self, server):
+        """The (provider uuid, identifier) of the server's one region."""
+        instance = objects.Instance.get_by_uuid(
+            nova_context.get_admin_context(), server['id'],
+            expected_attrs=['resources'])
+        (resource,) = instance.resources
+        return resource.provider_uuid, resource.identifier
+
+    def test_a_pool_serves_servers_and_a_region_moves_when_released(self):
+        self.start_fpga_compute('compute1', 'n6000:3',
+                                provider_layout='pooled')
+        (pool,) = self.pools()
+        factory = libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000'])
+        self.assertEqual({pool: (3, 0, 0, {factory})}, self.pools())
+        image_id = self.add_bitstream(self.gbs('n6000', AFU),
+                                      fpga_function='nlb')
+        flavor = self.fpga_flavor(**{'fpga:bitstream': image_id})
+
+        server = self.boot(flavor)
+        provider, identifier = self.held(server)
+        self.assertEqual(pool, provider)
+        address, _, region = identifier.rpartition('_')
+        self.assertEqual(AFU, self.loaded('compute1', address, region))
+        # Its function changed, but its allocation is in the pool: it
+        # stays there, counted, while the server holds it.
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual({pool: (3, 0, 1, {factory})}, self.pools())
+
+        self._delete_server(server)
+        self._run_periodics(raise_on_error=True)
+        # Released (a reset keeps the function loaded): a pool of its own,
+        # that of its function, and the next server asking for it there
+        # gets it without programming.
+        pools = self.pools()
+        self.assertEqual((2, 0, 0, {factory}), pools.pop(pool))
+        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
+                         list(pools.values()))
+        (afu_pool,) = pools
+        server = self.boot(self.fpga_flavor(**{
+            'fpga:bitstream': image_id,
+            'trait:' + libvirt_base.function_trait(AFU): 'required'}))
+        self.assertEqual((afu_pool, identifier), self.held(server))
+        metrics = state.StateStore(self.state_dir).read(identifier)['metrics']
+        self.assertEqual((1, 1), (metrics['programmings'],
+                                  metrics['skipped']))
+
+    def test_a_full_pool_finds_no_host(self):
+        self.start_fpga_compute('compute1', 'n6000:2',
+                                provider_layout='pooled')
+        flavor = self.fpga_flavor()
+        first, second = self.boot(flavor), self.boot(flavor)
+        self.assertNotEqual(self.held(first)[1], self.held(second)[1])
+        server = self.boot(flavor, expected_state='ERROR')
+        self.assertIn('No valid host', server['fault']['message'])
+
+    def test_from_the_region_layout_a_held_region_moves_when_released(self):
+        self.start_fpga_compute('compute1', 'n6000:2')
+        server = self.boot(self.fpga_flavor())
+        provider, identifier = self.held(server)
+        self.flags(provider_layout='pooled', group='fpga')
+        self.restart_compute_service('compute1')
+        self._run_periodics(raise_on_error=True)
+
+        # The held region keeps its provider and allocation; the free one
+        # is pooled.
+        self.assertEqual(
+            {'compute1_FPGA_' + identifier},
+            set(self.fpga_providers('compute1', '_FPGA_')))
+        self.assertEqual(
+            1, self._get_provider_usages(provider).get('FPGA', 0))
+        self.assertEqual([(1, 0, 0)], [p[:3] for p in self.pools().values()])
+        self.assertEqual((provider, identifier), self.held(server))
+
+        self._delete_server(server)
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual({}, self.fpga_providers('compute1', '_FPGA_'))
+        self.assertEqual([(2, 0, 0)], [p[:3] for p in self.pools().values()])
