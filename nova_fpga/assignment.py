@@ -265,6 +265,15 @@ class HostRegions:
                     unit='GPU' if device.is_gpu else 'FPGA region')
         return held
 
+    def hold(self, held, instance):
+        """Record ``instance`` as the holder of the held FPGA regions."""
+        for device, region in held:
+            if not device.is_gpu:
+                self._record(self.state.record_holder,
+                             placement.region_identifier(device, region),
+                             instance.uuid, instance.project_id,
+                             instance.user_id)
+
     def load(self, context, image_api, held, request):
         """Load the bitstream ``request`` names into each held region.
 

@@ -170,26 +170,28 @@ def pool_name(nodename, resource_class, traits, free):
         :POOL_DIGEST], POOL_MARKER)
 
 
+def _place(nodename, device, region, options, quarantined):
+    """``(identifier, own provider name, class, traits, usable)``."""
+    unit = region_identifier(device, region)
+    traits = region_traits(device, region, options)
+    held = unit in quarantined
+    if held:
+        traits |= {QUARANTINED_TRAIT}
+    free = usable(device, region) and not held
+    if device.is_gpu:
+        return (unit, provider_name(nodename, unit, GPU_MARKER), orc.PGPU,
+                traits, free)
+    resource_class = options.resource_class(device.board)
+    home = (pool_name(nodename, resource_class, traits, free)
+            if options.pooled else provider_name(nodename, unit))
+    return unit, home, resource_class, traits, free
+
+
 def _units(nodename, inventory, options, quarantined):
-    """``(identifier, home provider name, class, traits, usable)`` each."""
     for device in inventory.devices:
-        if not options.allows(device):
-            continue
-        for region in device.regions:
-            unit = region_identifier(device, region)
-            traits = region_traits(device, region, options)
-            held = unit in quarantined
-            if held:
-                traits |= {QUARANTINED_TRAIT}
-            free = usable(device, region) and not held
-            if device.is_gpu:
-                resource_class = orc.PGPU
-                home = provider_name(nodename, unit, GPU_MARKER)
-            else:
-                resource_class = options.resource_class(device.board)
-                home = (pool_name(nodename, resource_class, traits, free)
-                        if options.pooled else provider_name(nodename, unit))
-            yield unit, home, resource_class, traits, free
+        if options.allows(device):
+            for region in device.regions:
+                yield _place(nodename, device, region, options, quarantined)
 
 
 def layout(nodename, inventory, options, quarantined=frozenset(),
@@ -251,10 +253,13 @@ def _publish_resources(provider_tree, name, uuid, resource_class,
         for identifier in identifiers}})
 
 
+def is_pool(nodename, name):
+    return name.startswith(_shorten(nodename, MAX_NODE_PART) + POOL_MARKER)
+
+
 def _is_ours(nodename, name):
-    node = _shorten(nodename, MAX_NODE_PART)
-    return (identifier_of(nodename, name) is not None or
-            name.startswith(node + POOL_MARKER))
+    return identifier_of(nodename, name) is not None or is_pool(nodename,
+                                                                 name)
 
 
 def _ours(provider_tree, nodename):

@@ -15,6 +15,7 @@ A record::
     {"loaded": {"function_id", "image_id", "image_name", "image_hash",
                 "at", "by"} or null,
      "scrubbed": {"mode", "at", "by"} or null,
+     "held": {"instance", "project_id", "user_id", "at"} or null,
      "metrics": {"programmings", "skipped", "programming_seconds_total",
                  "last_programming_seconds", "downloads",
                  "download_seconds_total", "last_download_seconds",
@@ -38,6 +39,7 @@ def empty_record():
     return {
         'loaded': None,
         'scrubbed': None,
+        'held': None,
         'metrics': {
             'programmings': 0,
             'skipped': 0,
@@ -121,7 +123,7 @@ class StateStore:
             LOG.warning('FPGA region record %s is unreadable, so it starts '
                         'afresh: %s', self._path(identifier), e)
             return record
-        record.update({k: found[k] for k in ('loaded', 'scrubbed')
+        record.update({k: found[k] for k in ('loaded', 'scrubbed', 'held')
                        if k in found})
         record['metrics'].update(found.get('metrics') or {})
         return record
@@ -175,6 +177,18 @@ class StateStore:
                 'at': now(),
                 'by': by,
             }
+        return self.update(identifier, change)
+
+    def record_holder(self, identifier, instance, project_id, user_id):
+        """The instance given the region last.
+
+        It holds the region while Placement says it holds a unit of this
+        host: of a pooled provider, Placement knows who holds a unit, not
+        which region.
+        """
+        def change(record):
+            record['held'] = {'instance': instance, 'project_id': project_id,
+                              'user_id': user_id, 'at': now()}
         return self.update(identifier, change)
 
     def record_failure(self, identifier, cause):

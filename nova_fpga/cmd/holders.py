@@ -3,6 +3,11 @@
 Read through Nova's report client with nova.conf's ``[placement]``
 credentials, as nova-compute reads them. A consumer is an instance (or,
 during a move, a migration); Placement records its project and user.
+
+A pooled provider's consumers hold some of its regions, Placement does not
+say which: the region records name the instance each region was given to
+last. A consumer of a pool that no record names (a migration, during a
+resize) could hold any region no record gives to a holder.
 """
 
 import urllib.parse
@@ -14,6 +19,8 @@ from nova_fpga import placement
 
 # in_tree: 1.14; consumer project and user: 1.12.
 VERSION = '1.14'
+# The entry of the pools' holders no region record names.
+UNNAMED = 'unnamed'
 
 
 class Unknown(Exception):
@@ -42,10 +49,13 @@ class Holders:
                 resp.status_code, url))
         return resp.json()
 
-    def read(self):
+    def read(self, given=None):
         """``{region identifier: {'provider', 'reserved', 'holders'}}``.
 
         ``holders`` lists ``{'consumer', 'project_id', 'user_id'}``.
+        ``given``: ``{region identifier: instance}`` from the region
+        records. With pooled providers, the holders of theirs no record
+        names are under UNNAMED, with ``'pool': True``.
         Raises Unknown.
         """
         roots = self._get('/resource_providers?name=%s' % urllib.parse.quote(
@@ -57,18 +67,37 @@ class Holders:
         for rp in self._get('/resource_providers?in_tree=%s' % roots[0][
                 'uuid'])['resource_providers']:
             identifier = placement.identifier_of(self.nodename, rp['name'])
-            if identifier is None:
+            pool = placement.is_pool(self.nodename, rp['name'])
+            if identifier is None and not pool:
                 continue
             base = '/resource_providers/%s' % rp['uuid']
             inventories = self._get(base + '/inventories')['inventories']
             allocations = self._get(base + '/allocations')['allocations']
-            found[identifier] = {
+            entry = {
                 'provider': rp['uuid'],
                 'reserved': any(inv['reserved']
                                 for inv in inventories.values()),
                 'holders': [self._consumer(c) for c in sorted(allocations)],
             }
+            if pool:
+                self._share(found, entry, given or {})
+            else:
+                found[identifier] = entry
         return found
+
+    @staticmethod
+    def _share(found, entry, given):
+        """A pool's holders to the regions the records give them."""
+        named = set()
+        for identifier, instance in given.items():
+            mine = [h for h in entry['holders'] if h['consumer'] == instance]
+            if mine:
+                found[identifier] = dict(entry, reserved=False, holders=mine)
+                named.add(instance)
+        unnamed = found.setdefault(UNNAMED, {
+            'provider': None, 'reserved': False, 'holders': [], 'pool': True})
+        unnamed['holders'].extend(
+            h for h in entry['holders'] if h['consumer'] not in named)
 
     def _consumer(self, consumer):
         owner = self._get('/allocations/%s' % consumer)

@@ -44,12 +44,27 @@ def find(host_regions, name):
                          '(`nova-fpga status` lists them)' % name)
 
 
-def _holders(args):
+def _holders(args, host_regions, found):
     """Placement's view of this node's regions, or (None, why not)."""
+    given = {}
+    for device, region in found:
+        identifier = placement.region_identifier(device, region)
+        held = host_regions.state.read(identifier)['held']
+        if held:
+            given[identifier] = held['instance']
     try:
-        return holders_mod.Holders(args.node).read(), None
+        return holders_mod.Holders(args.node).read(given), None
     except holders_mod.Unknown as e:
         return None, str(e)
+
+
+def _seen(seen, device, region):
+    """Placement's entry of a region, else the pools' unnamed holders.
+
+    Any of those may hold a pooled region no record gives to a holder.
+    """
+    identifier = placement.region_identifier(device, region)
+    return seen.get(identifier) or seen.get(holders_mod.UNNAMED)
 
 
 def _loaded_image(record, region):
@@ -67,9 +82,10 @@ def _status_entry(device, region, record, seen, quarantined):
         'region': identifier, 'device': model.device_to_dict(device),
         'quarantine': quarantined.get(identifier),
         'loaded_image': _loaded_image(record, region),
-        'record': record, 'placement': seen.get(identifier),
-        'reserved': (seen[identifier]['reserved'] if identifier in seen
-                     else not placement.usable(device, region)),
+        'record': record, 'placement': seen,
+        'reserved': (seen['reserved'] if seen and not seen.get('pool') else
+                     identifier in quarantined or
+                     not placement.usable(device, region)),
     })
     entry['device'].pop('regions')
     reason = device.health_reason or region.health_reason
@@ -81,20 +97,25 @@ def _status_entry(device, region, record, seen, quarantined):
 def _holder_text(entry):
     if entry['placement'] is None:
         return 'unknown'
-    return ' '.join('%s (project %s)' % (h['consumer'], h['project_id'])
-                    for h in entry['placement']['holders']) or 'free'
+    text = ' '.join('%s (project %s)' % (h['consumer'], h['project_id'])
+                    for h in entry['placement']['holders'])
+    if text and entry['placement'].get('pool'):
+        return 'maybe ' + text
+    return text or 'free'
 
 
 def status(conf, args):
     host_regions = assignment.HostRegions(conf)
     found = _all(host_regions)
-    seen, why = _holders(args)
+    seen, why = _holders(args, host_regions, found)
     if why:
         print('nova-fpga: warning: holders unknown: %s' % why,
               file=sys.stderr)
     quarantined = host_regions.quarantine.held()
-    entries = [_status_entry(device, region, host_regions.state.read(
-        placement.region_identifier(device, region)), seen or {},
+    entries = [_status_entry(
+        device, region,
+        host_regions.state.read(placement.region_identifier(device, region)),
+        _seen(seen, device, region) if seen is not None else None,
         quarantined) for device, region in found]
     rows = []
     for entry in entries:
@@ -112,24 +133,31 @@ def status(conf, args):
                 STATUS_COLUMNS, rows)
 
 
-def _refuse_if_held(args, identifier, what, project=None):
+def _refuse_if_held(args, host_regions, device, region, what,
+                    project=None):
     """Failure unless the region is free, held by ``project``, or forced."""
     if args.force:
         return
-    seen, why = _holders(args)
+    identifier = placement.region_identifier(device, region)
+    seen, why = _holders(args, host_regions, _all(host_regions))
     if why:
         raise errors.Failure(
             errors.IN_USE, 'FPGA region %s%s: cannot tell whether an '
             'instance holds it (%s); --force goes ahead anyway' % (
                 identifier, what, why))
-    others = [h for h in seen.get(identifier, {}).get('holders', ())
+    entry = _seen(seen, device, region) or {}
+    others = [h for h in entry.get('holders', ())
               if project is None or h['project_id'] != project]
     if others:
         raise errors.Failure(
-            errors.IN_USE, 'FPGA region %s%s: it is held by %s; --force '
-            'goes ahead anyway' % (identifier, what, ', '.join(
-                '%s of project %s' % (h['consumer'], h['project_id'])
-                for h in others)))
+            errors.IN_USE, 'FPGA region %s%s: it is held by %s%s; --force '
+            'goes ahead anyway' % (
+                identifier, what,
+                'a pool of regions (Placement does not say which of them), '
+                'by ' if entry.get('pool') else '',
+                ', '.join('%s of project %s' % (h['consumer'],
+                                                h['project_id'])
+                          for h in others)))
 
 
 def program(conf, args):
@@ -149,7 +177,8 @@ def program(conf, args):
                              'it, --force goes ahead anyway' % (
                                  identifier, what, quarantined))
     context = identity.request_context(args, project=args.project)
-    _refuse_if_held(args, identifier, what, project=context.project_id)
+    _refuse_if_held(args, host_regions, device, region, what,
+                    project=context.project_id)
     try:
         outcome = host_regions.load_region(
             context, nova_glance.API(), device, region,
@@ -175,7 +204,8 @@ def scrub(conf, args):
     host_regions = assignment.HostRegions(conf)
     device, region = find(host_regions, args.region)
     identifier = placement.region_identifier(device, region)
-    _refuse_if_held(args, identifier, ', scrub (%s)' % mode)
+    _refuse_if_held(args, host_regions, device, region,
+                    ', scrub (%s)' % mode)
     quarantined = identifier in host_regions.quarantine.held()
     say = progress.Progress()
     say('Scrubbing (%s) FPGA region %s' % (mode, identifier))

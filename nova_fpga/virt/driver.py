@@ -326,6 +326,7 @@ class FPGADriverMixin:
             return
         held = self._fpga_regions.attachable(identifiers)
         self._fpga_check_numa(instance, image_properties, identifiers, held)
+        self._fpga_regions.hold(held, instance)
         if wanted:
             outcomes = self._fpga_regions.load(
                 context, self._fpga_image_api, held, wanted)

@@ -7,6 +7,7 @@ and image service as the compute it sits beside; every exit code is met.
 import errno
 import io
 import json
+import os
 
 import fixtures
 import nova.conf
@@ -25,12 +26,14 @@ AUTH = ('--os-auth-type', 'admin_token', '--os-token', 'user:project',
 
 
 class OperationsTest(libvirt_base.FPGAServersTestBase):
+    LAYOUT = 'region'
 
     def setUp(self):
         super().setUp()
         for name in ('OS_AUTH_TYPE', 'OS_AUTH_URL', 'OS_TOKEN'):
             self.useFixture(fixtures.EnvironmentVariable(name))
-        self.host = self.start_fpga_compute('compute1', 'n6000:2')
+        self.host = self.start_fpga_compute('compute1', 'n6000:2',
+                                            provider_layout=self.LAYOUT)
         self.image_id = self.add_bitstream(
             self.gbs('n6000', AFU), name='nlb', fpga_function='nlb')
 
@@ -248,3 +251,25 @@ class OperationsTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual([entry], json.loads(out)['removed'])
         code, out, _ = self.nova_fpga('cache', 'list', '--format', 'json')
         self.assertEqual([], json.loads(out)['bitstreams'])
+
+
+class PooledOperationsTest(OperationsTest):
+    """The same with pooled providers: the region records name holders."""
+    LAYOUT = 'pooled'
+
+    def test_a_holder_no_record_names_may_hold_any_region(self):
+        server, region = self.boot_on_first()
+        os.remove(os.path.join(self.state_dir, region + '_port0.json'))
+        found = self.status()
+        for name in (FIRST, SECOND):
+            entry = found[name + '_port0']['placement']
+            self.assertTrue(entry['pool'])
+            self.assertEqual([server['id']],
+                             [h['consumer'] for h in entry['holders']])
+        self.assertIn('maybe %s' % server['id'],
+                      self.nova_fpga('status', '--node', 'compute1')[1])
+        for name in (FIRST, SECOND):
+            self.assertFailure(
+                5, self.program(name, '--project', PROJECT),
+                'held by a pool of regions (Placement does not say which of '
+                'them), by %s' % server['id'])

@@ -23,6 +23,16 @@ class StateStoreTest(testtools.TestCase):
     def test_a_region_never_written_has_an_empty_record(self):
         self.assertEqual(state.empty_record(), self.store.read('r_port0'))
 
+    def test_the_last_holder_is_kept_beside_the_rest(self):
+        self.store.record_load('r_port0', 'programmed', IMAGE, 'f1', 'me')
+        self.store.record_holder('r_port0', 'server-1', 'p1', 'u1')
+        record = self.store.record_holder('r_port0', 'server-2', 'p2', 'u2')
+        self.assertEqual(record, self.store.read('r_port0'))
+        held = record['held']
+        self.assertEqual(('server-2', 'p2', 'u2'), (
+            held['instance'], held['project_id'], held['user_id']))
+        self.assertEqual('f1', record['loaded']['function_id'])
+
     def test_loads_add_up(self):
         self.store.record_load('r_port0', 'programmed', IMAGE, 'f1', 'me',
                                download_seconds=2.0, programming_seconds=3.0)

@@ -54,3 +54,48 @@ class HoldersTest(testtools.TestCase):
             raise ConnectionError('refused')
         e = self.assertRaises(holders.Unknown, self.read, fail)
         self.assertEqual('Placement cannot be asked: refused', str(e))
+
+
+POOL = 'compute1_FPGAPOOL_0123456789abcdef'
+POOLED = dict(ANSWERS, **{
+    '/resource_providers?in_tree=root-uuid': {'resource_providers': [
+        {'uuid': ROOT, 'name': NODE},
+        {'uuid': 'pool-uuid', 'name': POOL}]},
+    '/resource_providers/pool-uuid/inventories': {'inventories': {
+        'FPGA': {'total': 3, 'reserved': 0}}},
+    '/resource_providers/pool-uuid/allocations': {'allocations': {
+        'server': {'resources': {'FPGA': 1}},
+        'migration': {'resources': {'FPGA': 1}}}},
+    '/allocations/migration': {'allocations': {}, 'project_id': 'p',
+                               'user_id': 'u'},
+})
+
+
+class PooledHoldersTest(testtools.TestCase):
+
+    def read(self, given):
+        client = mock.Mock()
+        client.get.side_effect = lambda url, **kwargs: mock.Mock(
+            status_code=200, json=mock.Mock(return_value=POOLED[url]))
+        return holders.Holders(NODE, client=client).read(given)
+
+    def test_the_records_name_the_region_of_a_holder(self):
+        found = self.read({'0000:10:00.0_port0': 'server',
+                           '0000:18:00.0_port0': 'gone'})
+        self.assertEqual(
+            [{'consumer': 'server', 'project_id': 'p', 'user_id': 'u'}],
+            found['0000:10:00.0_port0']['holders'])
+        self.assertEqual('pool-uuid', found['0000:10:00.0_port0']['provider'])
+        # A record of an instance the pool no longer serves names nothing.
+        self.assertNotIn('0000:18:00.0_port0', found)
+        # A holder no record names may hold any other region.
+        self.assertEqual(
+            {'provider': None, 'reserved': False, 'pool': True, 'holders': [
+                {'consumer': 'migration', 'project_id': 'p',
+                 'user_id': 'u'}]}, found[holders.UNNAMED])
+
+    def test_without_records_every_holder_is_unnamed(self):
+        found = self.read({})
+        self.assertEqual(['migration', 'server'], [
+            h['consumer'] for h in found[holders.UNNAMED]['holders']])
+        self.assertEqual({holders.UNNAMED}, set(found))
