@@ -1,18 +1,20 @@
 """GET /allocation_candidates at cloud scale, for two provider layouts.
 
 Real Placement (``placement.direct``, in process, on a sqlite file) holds
-100 or 1,000 compute nodes of 16 FPGA regions each:
+100 or 1,000 compute nodes of 16 FPGA regions each, laid out by
+``nova_fpga.placement.layout`` as ``[fpga] provider_layout`` says:
 
-- ``region``: today's layout, one child provider per region (total 1);
-- ``pooled``: one child provider per group of identical cards (same
-  vendor, board, interface and loaded function), total = the group's size;
-  Nova's ``objects.Resource`` list would then choose the region.
+- ``region``: one child provider per region (total 1);
+- ``pooled``: one child provider per group of regions alike (same class,
+  vendor, board, interface, loaded function and health), total = the
+  group's size; Nova's resource tracker picks the region among them.
 
 It times the three requests Nova sends for FPGA flavors (one FPGA with a
 vendor trait, one with a function trait, two FPGAs in isolated groups),
 with Placement's defaults and with ``max_allocation_candidates=1000`` and
 the breadth-first strategy its documentation recommends for wide trees.
-Each configuration runs in its own process on a fresh database. Providers
+Each configuration runs in its own process on a fresh database, sqlite
+and, where Debian's mariadb-server is installed, MariaDB. Providers
 are written by bulk SQL (the API would take an hour at 1,000 hosts); the
 candidate counts printed beside each time show the data is what Nova's
 report client would have written. Prints figures; asserts nothing.
@@ -24,6 +26,7 @@ Run from the top of a checkout: ``python -m benchmarks.placement_scale``
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,32 +34,38 @@ import tempfile
 import time
 import uuid
 
+from nova_fpga import conf as fpga_conf
+from nova_fpga.demo import services
+from nova_fpga import model
+from nova_fpga import placement
+
 GOAL_SECONDS = 1.0
 REGIONS_PER_HOST = 16
 LIMIT = 1000    # Nova's [scheduler] max_placement_results default.
 
 # A host's 16 single-region cards: (vendor, board, interface, function).
 CARDS = (
-    [('INTEL', 'N6000', 'IFC_A', 'FN_CRYPTO')] * 4 +
-    [('INTEL', 'N6000', 'IFC_A', None)] * 4 +
-    [('XILINX', 'U250', 'IFC_X', 'FN_VIDEO')] * 4 +
-    [('XILINX', 'U250', 'IFC_X', None)] * 4)
+    [('intel', 'n6000', 'a' * 32, 'c' * 32)] * 4 +
+    [('intel', 'n6000', 'a' * 32, None)] * 4 +
+    [('xilinx', 'u250', 'b' * 32, 'd' * 32)] * 4 +
+    [('xilinx', 'u250', 'b' * 32, None)] * 4)
 assert len(CARDS) == REGIONS_PER_HOST
+INTEL, XILINX = placement.trait_name('intel'), placement.trait_name('xilinx')
+FUNCTION = placement.trait_name('function', 'c' * 32)
 
 COMPUTE = {'VCPU': 64, 'MEMORY_MB': 262144, 'DISK_GB': 2048}
 SERVER = 'VCPU:4,MEMORY_MB:8192,DISK_GB:20'
 QUERIES = {
     'vendor trait': {
         'resources': SERVER, 'resources1': 'FPGA:1',
-        'required1': 'CUSTOM_FPGA_INTEL', 'group_policy': 'isolate'},
+        'required1': INTEL, 'group_policy': 'isolate'},
     'function trait': {
-        'resources': SERVER, 'resources1': 'FPGA:1',
-        'required1': 'CUSTOM_FPGA_FUNCTION_FN_CRYPTO',
+        'resources': SERVER, 'resources1': 'FPGA:1', 'required1': FUNCTION,
         'group_policy': 'isolate'},
     'two isolated': {
         'resources': SERVER,
-        'resources1': 'FPGA:1', 'required1': 'CUSTOM_FPGA_INTEL',
-        'resources2': 'FPGA:1', 'required2': 'CUSTOM_FPGA_XILINX',
+        'resources1': 'FPGA:1', 'required1': INTEL,
+        'resources2': 'FPGA:1', 'required2': XILINX,
         'group_policy': 'isolate'},
 }
 TUNINGS = {
@@ -66,23 +75,22 @@ TUNINGS = {
 }
 
 
-def card_traits(card):
-    vendor, board, interface, function = card
-    traits = ['CUSTOM_FPGA_' + vendor, 'CUSTOM_FPGA_%s_%s' % (vendor, board),
-              'CUSTOM_FPGA_INTERFACE_' + interface]
-    if function:
-        traits.append('CUSTOM_FPGA_FUNCTION_' + function)
-    return traits
+def host_inventory():
+    return model.Inventory(devices=tuple(
+        model.Device(address='0000:%02x:00.0' % index, vendor=vendor,
+                     family='dfl', board=board, regions=(model.Region(
+                         name='port0', interface_id=interface,
+                         function_id=function,
+                         attach=('0000:%02x:00.1' % index,)),))
+        for index, (vendor, board, interface, function) in enumerate(CARDS)))
 
 
 def children(layout):
     """[(total, traits)] of one host's FPGA providers."""
-    if layout == 'region':
-        return [(1, card_traits(card)) for card in CARDS]
-    groups = {}
-    for card in CARDS:
-        groups[card] = groups.get(card, 0) + 1
-    return [(count, card_traits(card)) for card, count in groups.items()]
+    providers, _ = placement.layout(
+        'compute', host_inventory(),
+        fpga_conf.PlacementOptions(pooled=layout == 'pooled'))
+    return [(p.total, sorted(p.traits)) for p in providers]
 
 
 def expected_candidates(layout, hosts, query):
@@ -148,14 +156,12 @@ def _inventory(rp_id, rc_id, total):
                 step_size=1, allocation_ratio=1.0)
 
 
-def measure(layout, hosts, tuning, repeat):
+def measure(layout, hosts, tuning, repeat, connection):
     """One configuration, in this process: {query: (seconds, count)}."""
     from oslo_config import cfg
     from placement import conf as placement_conf
     from placement import direct
 
-    workdir = tempfile.mkdtemp(prefix='placement-scale-')
-    connection = 'sqlite:///' + os.path.join(workdir, 'placement.db')
     conf = cfg.ConfigOpts()
     placement_conf.register_opts(conf)
     conf.set_default('connection', connection, 'placement_database')
@@ -165,7 +171,8 @@ def measure(layout, hosts, tuning, repeat):
         conf.set_override(name, value, 'placement')
     figures = {}
     with direct.PlacementDirect(conf, latest_microversion=True) as client:
-        names = {t for card in CARDS for t in card_traits(card)}
+        names = {t for _, traits in children(layout) for t in traits
+                 if t.startswith('CUSTOM_')}
         for name in sorted(names):
             resp = client.put('/traits/' + name)
             assert resp.status_code in (201, 204), resp.text
@@ -183,12 +190,50 @@ def measure(layout, hosts, tuning, repeat):
     return figures
 
 
-def run_child(layout, hosts, tuning, repeat):
+def run_child(layout, hosts, tuning, repeat, connection):
     out = subprocess.run(
         [sys.executable, '-m', 'benchmarks.placement_scale', '--child',
-         layout, str(hosts), tuning, '--repeat', str(repeat)],
+         layout, str(hosts), tuning, connection, '--repeat', str(repeat)],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out.splitlines()[-1])
+
+
+class Databases:
+    """A fresh database for each configuration: sqlite, and MariaDB.
+
+    MariaDB only where Debian's mariadb-server is installed (as the demo
+    cloud's needs); one server, one database per configuration.
+    """
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.server = self.socket = None
+        self.count = 0
+        self.kinds = ['sqlite']
+        if shutil.which('mariadbd') or os.path.exists('/usr/sbin/mariadbd'):
+            self.kinds.append('mariadb')
+
+    def new(self, kind):
+        self.count += 1
+        if kind == 'sqlite':
+            return 'sqlite:///%s/placement%d.db' % (self.workdir, self.count)
+        import pymysql
+
+        if self.server is None:
+            self.server, self.socket = services.mariadb(
+                os.path.join(self.workdir, 'mariadb'),
+                os.path.join(self.workdir, 'mariadb.log'),
+                os.path.join(self.workdir, 'mariadb-setup.log'))
+            self.server.start()
+        name = 'placement%d' % self.count
+        with pymysql.connect(unix_socket=self.socket, user='root') as db:
+            db.cursor().execute('CREATE DATABASE %s' % name)
+        return ('mysql+pymysql://root@localhost/%s?unix_socket=%s'
+                '&charset=utf8' % (name, self.socket))
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
 
 
 def main(argv=None):
@@ -196,31 +241,45 @@ def main(argv=None):
     parser.add_argument('--hosts', type=int, action='append',
                         help='compute nodes (repeatable; 100 and 1000)')
     parser.add_argument('--repeat', type=int, default=3)
-    parser.add_argument('--child', nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument('--child', nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        layout, hosts, tuning = args.child
-        print(json.dumps(measure(layout, int(hosts), tuning, args.repeat)))
+        layout, hosts, tuning, connection = args.child
+        print(json.dumps(measure(layout, int(hosts), tuning, args.repeat,
+                                 connection)))
         return 0
-    print('GET /allocation_candidates, real Placement on sqlite, %d FPGA '
+    with tempfile.TemporaryDirectory(prefix='placement-scale-') as workdir:
+        databases = Databases(workdir)
+        try:
+            return run_all(args, databases)
+        finally:
+            databases.stop()
+
+
+def run_all(args, databases):
+    print('GET /allocation_candidates, real Placement on %s, %d FPGA '
           'regions per host, limit=%d, median of %d; goal <= %.1f s'
-          % (REGIONS_PER_HOST, LIMIT, args.repeat, GOAL_SECONDS))
-    print('%-6s %-7s %-9s %-15s %9s %8s %7s' % (
-        'hosts', 'layout', 'tuning', 'request', 'seconds', '/goal',
+          % (' and '.join(databases.kinds), REGIONS_PER_HOST, LIMIT,
+             args.repeat, GOAL_SECONDS))
+    print('%-7s %-6s %-7s %-9s %-15s %9s %8s %7s' % (
+        'db', 'hosts', 'layout', 'tuning', 'request', 'seconds', '/goal',
         'count'))
     status = 0
-    for hosts in args.hosts or [100, 1000]:
-        for layout in ('region', 'pooled'):
-            for tuning in TUNINGS:
-                figures = run_child(layout, hosts, tuning, args.repeat)
-                for query, (seconds, count) in figures.items():
-                    want = expected_candidates(layout, hosts, query)
-                    note = '' if count == want else '  (expected %d)' % want
-                    status |= count != want
-                    print('%-6d %-7s %-9s %-15s %9.3f %7.2fx %7d%s' % (
-                        hosts, layout, tuning, query, seconds,
-                        seconds / GOAL_SECONDS, count, note))
-                sys.stdout.flush()
+    for kind in databases.kinds:
+        for hosts in args.hosts or [100, 1000]:
+            for layout in ('region', 'pooled'):
+                for tuning in TUNINGS:
+                    figures = run_child(layout, hosts, tuning, args.repeat,
+                                        databases.new(kind))
+                    for query, (seconds, count) in figures.items():
+                        want = expected_candidates(layout, hosts, query)
+                        note = ('' if count == want else
+                                '  (expected %d)' % want)
+                        status |= count != want
+                        print('%-7s %-6d %-7s %-9s %-15s %9.3f %7.2fx %7d%s'
+                              % (kind, hosts, layout, tuning, query, seconds,
+                                 seconds / GOAL_SECONDS, count, note))
+                    sys.stdout.flush()
     return status
 
 

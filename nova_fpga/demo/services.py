@@ -86,6 +86,32 @@ def _fernet_keys(directory):
             f.write(fernet.Fernet.generate_key())
 
 
+def mariadb(directory, log_path, setup_log_path):
+    """A MariaDB server of its own in ``directory``, not yet started.
+
+    Returns (Process, the socket it listens on, the only way in: root
+    connects there without a password). Its data directory is made now.
+    """
+    os.makedirs(directory, exist_ok=True)
+    data = os.path.join(directory, 'data')
+    socket_path = os.path.join(directory, 'mariadb.sock')
+    processes.run([_bin_mariadb('mariadb-install-db'), '--no-defaults',
+                   '--datadir=' + data, '--user=' + _user(),
+                   '--auth-root-authentication-method=normal',
+                   '--skip-test-db'],
+                  setup_log_path, directory, what='mariadb-install-db')
+    # Throwaway data: no flush at each commit, a small buffer pool.
+    process = processes.Process('mariadb', [
+        _bin_mariadb('mariadbd'), '--no-defaults', '--datadir=' + data,
+        '--socket=' + socket_path, '--skip-networking',
+        '--user=' + _user(), '--skip-log-bin',
+        '--pid-file=' + os.path.join(directory, 'mariadbd.pid'),
+        '--innodb-buffer-pool-size=64M',
+        '--innodb-flush-log-at-trx-commit=0'], log_path, directory,
+        ready=processes.accepts_unix_connections(socket_path))
+    return process, socket_path
+
+
 def _gunicorn(loader, fd, threads=4):
     """gunicorn serving nova_fpga.demo.wsgi's ``loader`` on ``fd``."""
     # Without --no-control-socket gunicorn opens a socket in $HOME.
@@ -407,23 +433,11 @@ class Cloud:
         timeout: oslo.db begins every transaction, reads too, and one
         that then writes cannot wait for another writer.
         """
-        data = self.path('mariadb', 'data')
-        self.mariadb_socket = self.path('mariadb', 'mariadb.sock')
-        processes.run([_bin_mariadb('mariadb-install-db'), '--no-defaults',
-                       '--datadir=' + data, '--user=' + _user(),
-                       '--auth-root-authentication-method=normal',
-                       '--skip-test-db'],
-                      self.log('mariadb-setup'), self.workdir,
-                      what='mariadb-install-db')
-        # Demo data: no flush at each commit, a small buffer pool.
-        self.mariadb = self._spawn('mariadb', [
-            _bin_mariadb('mariadbd'), '--no-defaults', '--datadir=' + data,
-            '--socket=' + self.mariadb_socket, '--skip-networking',
-            '--user=' + _user(), '--skip-log-bin',
-            '--pid-file=' + self.path('mariadb', 'mariadbd.pid'),
-            '--innodb-buffer-pool-size=64M',
-            '--innodb-flush-log-at-trx-commit=0'],
-            ready=processes.accepts_unix_connections(self.mariadb_socket))
+        self.mariadb, self.mariadb_socket = mariadb(
+            self.path('mariadb', ''), self.log('mariadb'),
+            self.log('mariadb-setup'))
+        self.mariadb.spawn()
+        self.processes.append(self.mariadb)
 
     def _nova_env(self):
         return dict(os.environ, OS_NOVA_CONFIG_DIR=self.path('nova', ''))
