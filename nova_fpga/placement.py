@@ -258,8 +258,8 @@ def is_pool(nodename, name):
 
 
 def _is_ours(nodename, name):
-    return identifier_of(nodename, name) is not None or is_pool(nodename,
-                                                                 name)
+    return (identifier_of(nodename, name) is not None or
+            is_pool(nodename, name))
 
 
 def _ours(provider_tree, nodename):
