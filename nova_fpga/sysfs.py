@@ -19,6 +19,8 @@ ALL_F = 'f' * 32
 _PCI_ADDRESS = re.compile(
     r'^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$')
 _HEX_ID = re.compile(r'^[0-9a-f]{32}$')
+_PCI_ADDRESS_IN_PATH = re.compile(
+    r'(?:^|/)([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
 
 
 class Unreadable(Exception):
@@ -125,10 +127,8 @@ def is_pci_address(name):
 
 
 def _last_pci_address(path):
-    for part in reversed(path.split(os.sep)):
-        if is_pci_address(part):
-            return part.lower()
-    return None
+    found = _PCI_ADDRESS_IN_PATH.findall(path)
+    return found[-1].lower() if found else None
 
 
 def pci_address_of(path, target=None):
@@ -266,15 +266,19 @@ class PciFunction:
     problem: ty.Optional[str]
 
 
+def pci_dir(sysfs_root, address):
+    """The directory of a PCI function (joined plainly: it is asked often)."""
+    return '%s/bus/pci/devices/%s' % (sysfs_root, address)
+
+
 @once_per_reading
 def _pci_hex(sysfs_root, address, attr):
     """``(value, reason)``: a hex attribute's number, or None and why not.
 
     Each backend asks for the vendor and device ids: read once per run.
     """
-    path = os.path.join(sysfs_root, 'bus', 'pci', 'devices', address, attr)
     try:
-        return read_int(path, 16), None
+        return read_int(pci_dir(sysfs_root, address) + '/' + attr, 16), None
     except Unreadable as e:
         return None, e.reason
 
@@ -304,7 +308,7 @@ def _virtfns(base):
     # links are read in turn until one is missing; most functions have none.
     found = []
     while True:
-        name = link_name(os.path.join(base, 'virtfn%d' % len(found)))
+        name = link_name('%s/virtfn%d' % (base, len(found)))
         if name is None:
             return tuple(found)
         found.append(name)
@@ -317,7 +321,7 @@ def pci_function(sysfs_root, address):
     Captures leave out ``driver`` links and some attributes, so only an
     unreadable vendor or device id is a problem.
     """
-    base = os.path.join(sysfs_root, 'bus', 'pci', 'devices', address)
+    base = pci_dir(sysfs_root, address)
     problem = None
     ids = {}
     for attr in ('vendor', 'device', 'subsystem_device'):
@@ -325,7 +329,7 @@ def pci_function(sysfs_root, address):
         if reason and attr != 'subsystem_device' and problem is None:
             problem = 'PCI %s id unreadable: %s' % (attr, reason)
     try:
-        numa = read_int(os.path.join(base, 'numa_node'))
+        numa = read_int(base + '/numa_node')
     except Unreadable:
         numa = None
     return PciFunction(
@@ -334,9 +338,9 @@ def pci_function(sysfs_root, address):
         device_id=ids['device'],
         subsystem_device_id=ids['subsystem_device'],
         numa_node=numa if numa is not None and numa >= 0 else None,
-        physfn=link_name(os.path.join(base, 'physfn')),
+        physfn=link_name(base + '/physfn'),
         virtfns=_virtfns(base),
-        driver=link_name(os.path.join(base, 'driver')),
+        driver=link_name(base + '/driver'),
         problem=problem)
 
 

@@ -56,7 +56,8 @@ class Port:
     problem: ty.Optional[str]
 
 
-def read_fme(address, path):
+def read_fme(address, path, interface_ids):
+    """The FME at ``path``; ``interface_ids(path, ports_num)`` reads those."""
     try:
         ports_num = sysfs.read_int(os.path.join(path, 'ports_num'))
         problem = None
@@ -64,7 +65,8 @@ def read_fme(address, path):
         ports_num = None
         problem = 'ports_num of %s unreadable: %s' % (
             os.path.basename(path), e.reason)
-    return Fme(address, ports_num, problem=problem)
+    return Fme(address, ports_num, tuple(interface_ids(path, ports_num)),
+               problem)
 
 
 def read_port(address, path, ordinal):
@@ -220,10 +222,7 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
             found = sysfs.numbered_groups(
                 container, (self.fme_prefix, self.port_prefix))
             for _, path in found[self.fme_prefix]:
-                fme = read_fme(address, path)
-                fmes.append(dataclasses.replace(
-                    fme, interface_ids=tuple(
-                        self.interface_ids(path, fme.ports_num))))
+                fmes.append(read_fme(address, path, self.interface_ids))
             for ordinal, (_, path) in enumerate(found[self.port_prefix]):
                 ports.append(read_port(address, path, ordinal))
         return fmes, ports
