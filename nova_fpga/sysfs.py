@@ -212,10 +212,12 @@ def once_per_reading(func):
         memo = getattr(_run, 'memo', None)
         if memo is None:
             return func(*args)
-        key = (func,) + args
-        if key not in memo:
-            memo[key] = func(*args)
-        return memo[key]
+        key = (func, args)
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = func(*args)
+            return value
     return wrapper
 
 

@@ -23,13 +23,15 @@ class FPGARegionBackend(base.Backend):
     family = 'fpga_region'
 
     def discover(self):
-        manager = self._manager()
         by_parent = collections.defaultdict(list)
         for number, path in self._not_pci('fpga_region', 'region'):
             parent = (sysfs.link_name(os.path.join(path, 'device'))
                       or 'region%d' % number)
             by_parent[parent].append(self._region(number, path))
-        vendor, board, problem = manager
+        if not by_parent:
+            # Hosts of PCI cards only: their managers are not read.
+            return []
+        vendor, board, problem = self._manager()
         return [
             model.Device(address=parent, vendor=vendor, family=self.family,
                          board=board, regions=tuple(regions),
