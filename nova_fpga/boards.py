@@ -61,23 +61,24 @@ def vendor_name(vendor_id):
     return VENDORS.get(vendor_id, vendor_id or 'unknown')
 
 
+# Discovery asks of every PCI function: looked up, not searched.
+_VENDOR_FAMILIES = frozenset(
+    (b.vendor_id, family) for b in BOARDS for family in b.families)
+# {(vendor, device, subsystem device or None): board}; None is the board
+# of any subsystem id not listed.
+_BY_ID = {(b.vendor_id, b.device_id, b.subsystem_device_id): b
+          for b in BOARDS}
+
+
 def has_family(vendor_id, family):
     """Whether the vendor makes any card the family drives."""
-    return any(b.vendor_id == vendor_id and family in b.families
-               for b in BOARDS)
+    return (vendor_id, family) in _VENDOR_FAMILIES
 
 
 def identify(vendor_id, device_id, subsystem_device_id=None):
     """The Board of a management or physical function, or None."""
-    generic = None
-    for board in BOARDS:
-        if (board.vendor_id, board.device_id) != (vendor_id, device_id):
-            continue
-        if board.subsystem_device_id is None:
-            generic = board
-        elif board.subsystem_device_id == subsystem_device_id:
-            return board
-    return generic
+    return (_BY_ID.get((vendor_id, device_id, subsystem_device_id)) or
+            _BY_ID.get((vendor_id, device_id, None)))
 
 
 def board_name(vendor_id, device_id, subsystem_device_id=None):

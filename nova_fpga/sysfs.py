@@ -19,6 +19,8 @@ ALL_F = 'f' * 32
 _PCI_ADDRESS = re.compile(
     r'^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$')
 _HEX_ID = re.compile(r'^[0-9a-f]{32}$')
+_PCI_ADDRESS_IN_PATH = re.compile(
+    r'(?:^|/)([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
 
 
 class Unreadable(Exception):
@@ -92,6 +94,25 @@ def read_id(path, what):
         text = read(path)
     except Unreadable as e:
         return None, '%s unreadable: %s' % (what, e.reason)
+    return parse_id(text, what)
+
+
+def read_optional_id(path, what):
+    """As read_id, but ``(None, None)`` where the attribute does not exist.
+
+    Trying the read costs less than asking first whether it exists.
+    """
+    try:
+        text = read(path)
+    except Missing:
+        return None, None
+    except Unreadable as e:
+        return None, '%s unreadable: %s' % (what, e.reason)
+    return parse_id(text, what)
+
+
+def parse_id(text, what):
+    """``(id, problem)`` of the text of an id attribute."""
     try:
         value = normalize_id(text)
     except ValueError:
@@ -106,21 +127,24 @@ def is_pci_address(name):
 
 
 def _last_pci_address(path):
-    for part in reversed(path.split(os.sep)):
-        if is_pci_address(part):
-            return part.lower()
-    return None
+    found = _PCI_ADDRESS_IN_PATH.findall(path)
+    return found[-1].lower() if found else None
 
 
-def pci_address_of(path):
-    """The last PCI address on the real path of a sysfs directory."""
+def pci_address_of(path, target=None):
+    """The last PCI address on the real path of a sysfs directory.
+
+    ``target`` is the path's link target where it is already known.
+    """
     # Class entries are links into devices/ whose target names the
     # addresses; resolving every component is needed only otherwise.
-    try:
-        address = _last_pci_address(os.readlink(path))
-    except OSError:
-        address = None
-    return address or _last_pci_address(os.path.realpath(path))
+    if target is None:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = ''
+    return (_last_pci_address(target) or
+            _last_pci_address(os.path.realpath(path)))
 
 
 def link_name(path):
@@ -166,7 +190,7 @@ _run = threading.local()
 
 @contextlib.contextmanager
 def one_reading():
-    """Within it, each PCI function is read once, whoever asks.
+    """Within it, each PCI function and class is read once, whoever asks.
 
     A discovery run holds one: every backend looks at the same PCI
     devices, and nothing there changes in the milliseconds a run takes.
@@ -181,17 +205,54 @@ def one_reading():
         _run.memo = None
 
 
-def _once_per_reading(func):
+def once_per_reading(func):
+    """``func``'s result for the same arguments, once within one_reading."""
     @functools.wraps(func)
     def wrapper(*args):
         memo = getattr(_run, 'memo', None)
         if memo is None:
             return func(*args)
-        key = (func.__name__,) + args
-        if key not in memo:
-            memo[key] = func(*args)
-        return memo[key]
+        key = (func, args)
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = func(*args)
+            return value
     return wrapper
+
+
+@once_per_reading
+def class_devices(sysfs_root, class_name, prefix):
+    """``(n, path, target)`` of each ``<prefix><n>`` of a class, sorted by n.
+
+    Class entries are links into devices/, and ``target`` is what one says
+    ('' for a directory that is no link). The links are read, not followed:
+    a dangling one finds nothing when its directory is listed or read.
+    """
+    found = []
+    try:
+        with os.scandir(os.path.join(sysfs_root, 'class',
+                                     class_name)) as entries:
+            for entry in entries:
+                suffix = entry.name[len(prefix):]
+                if not (entry.name.startswith(prefix) and suffix.isdigit()):
+                    continue
+                target = _link_or_dir(entry)
+                if target is not None:
+                    found.append((int(suffix), entry.path, target))
+    except OSError:
+        pass
+    return sorted(found)
+
+
+def _link_or_dir(entry):
+    """A directory entry's link target, '' for a directory, else None."""
+    try:
+        if entry.is_symlink():
+            return os.readlink(entry.path)
+        return '' if entry.is_dir(follow_symlinks=False) else None
+    except OSError:
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,61 +268,85 @@ class PciFunction:
     problem: ty.Optional[str]
 
 
-def _hex16(path):
-    return '%04x' % read_int(path, 16)
+def pci_dir(sysfs_root, address):
+    """The directory of a PCI function (joined plainly: it is asked often)."""
+    return '%s/bus/pci/devices/%s' % (sysfs_root, address)
 
 
-@_once_per_reading
+@once_per_reading
+def _pci_hex(sysfs_root, address, attr):
+    """``(value, reason)``: a hex attribute's number, or None and why not.
+
+    Each backend asks for the vendor and device ids: read once per run.
+    """
+    try:
+        return read_int(pci_dir(sysfs_root, address) + '/' + attr, 16), None
+    except Unreadable as e:
+        return None, e.reason
+
+
+def _pci_id(sysfs_root, address, attr):
+    value, reason = _pci_hex(sysfs_root, address, attr)
+    return ('%04x' % value if value is not None else None), reason
+
+
 def pci_vendor_id(sysfs_root, address):
     """Just the vendor id, to pass over other vendors' devices cheaply."""
-    path = os.path.join(sysfs_root, 'bus', 'pci', 'devices', address,
-                        'vendor')
-    try:
-        return _hex16(path)
-    except Unreadable:
-        return None
+    return _pci_id(sysfs_root, address, 'vendor')[0]
 
 
-@_once_per_reading
+def pci_device_id(sysfs_root, address):
+    return _pci_id(sysfs_root, address, 'device')[0]
+
+
+def pci_class(sysfs_root, address):
+    """The function's class code (base class and subclass), or None."""
+    value = _pci_hex(sysfs_root, address, 'class')[0]
+    return None if value is None else value >> 8
+
+
+def _virtfns(base):
+    # The kernel numbers a function's VFs from 0 without gaps, so the
+    # links are read in turn until one is missing; most functions have none.
+    found = []
+    while True:
+        name = link_name('%s/virtfn%d' % (base, len(found)))
+        if name is None:
+            return tuple(found)
+        found.append(name)
+
+
+@once_per_reading
 def pci_function(sysfs_root, address):
     """What discovery needs of one PCI function, tolerating missing files.
 
     Captures leave out ``driver`` links and some attributes, so only an
     unreadable vendor or device id is a problem.
     """
-    base = os.path.join(sysfs_root, 'bus', 'pci', 'devices', address)
+    base = pci_dir(sysfs_root, address)
     problem = None
     ids = {}
     for attr in ('vendor', 'device', 'subsystem_device'):
-        try:
-            ids[attr] = _hex16(os.path.join(base, attr))
-        except Unreadable as e:
-            ids[attr] = None
-            if attr != 'subsystem_device' and problem is None:
-                problem = 'PCI %s id unreadable: %s' % (attr, e.reason)
+        ids[attr], reason = _pci_id(sysfs_root, address, attr)
+        if reason and attr != 'subsystem_device' and problem is None:
+            problem = 'PCI %s id unreadable: %s' % (attr, reason)
     try:
-        numa = read_int(os.path.join(base, 'numa_node'))
+        numa = read_int(base + '/numa_node')
     except Unreadable:
         numa = None
-    # The kernel numbers VFs from 0: without virtfn0 there is no VF, and
-    # most functions have none, so their directory is not listed.
-    virtfns = ()
-    if os.path.lexists(os.path.join(base, 'virtfn0')):
-        virtfns = tuple(link_name(path)
-                        for _, path in numbered(base, 'virtfn'))
     return PciFunction(
         address=address,
         vendor_id=ids['vendor'],
         device_id=ids['device'],
         subsystem_device_id=ids['subsystem_device'],
         numa_node=numa if numa is not None and numa >= 0 else None,
-        physfn=link_name(os.path.join(base, 'physfn')),
-        virtfns=virtfns,
-        driver=link_name(os.path.join(base, 'driver')),
+        physfn=link_name(base + '/physfn'),
+        virtfns=_virtfns(base),
+        driver=link_name(base + '/driver'),
         problem=problem)
 
 
-@_once_per_reading
+@once_per_reading
 def pci_addresses(sysfs_root):
     try:
         names = os.listdir(os.path.join(sysfs_root, 'bus', 'pci', 'devices'))

@@ -10,6 +10,7 @@ port and are passed over.
 Programming uses the ioctls of include/uapi/linux/fpga-dfl.h.
 """
 
+import collections
 import os
 import struct
 
@@ -29,6 +30,31 @@ PORT_PR_ARG = struct.Struct('<IIIIQ')
 PORT_ID_ARG = struct.Struct('<i')
 FME_PREFIX = 'dfl-fme.'
 PORT_PREFIX = 'dfl-port.'
+# In a class link's target: ``.../dfl-fme.N/dfl-fme-region.K/fpga_region/
+# regionP`` is a PR region.
+PR_DEVICE = '/dfl-fme-region.'
+
+
+@sysfs.once_per_reading
+def pr_regions(sysfs_root):
+    """``{FME path: [(P, class path of regionP)]}`` in the kernel's order.
+
+    The class links say which FME each PR region is under, so no FME is
+    listed to find them: the PR device ``dfl-fme-region.K`` of an FME and
+    the region below it, sorted by K, then P.
+    """
+    regions = sysfs.class_devices(sysfs_root, 'fpga_region', 'region')
+    bases = {target: path for _, path, target in regions if target}
+    found = collections.defaultdict(list)
+    for number, path, target in regions:
+        holder, pr_device, below = target.partition(PR_DEVICE)
+        base, _, fme = holder.rpartition('/')
+        index = below.split('/', 1)[0]
+        if pr_device and base in bases and index.isdigit():
+            found[os.path.join(bases[base], fme)].append(
+                (int(index), number, path))
+    return {fme: [(number, path) for _, number, path in sorted(held)]
+            for fme, held in found.items()}
 
 
 @privsep.sys_admin_pctxt.entrypoint
@@ -70,17 +96,16 @@ class DFLBackend(fme_port.FmePortBackend):
     assign_port = staticmethod(assign_port)
     reset_port = staticmethod(reset_port)
 
+    def holds_fme_or_port(self, target):
+        return PR_DEVICE not in target
+
     def interface_ids(self, fme_path, ports_num):
         # One PR region per port; an FME without PR (C6100) has none.
-        ids = []
-        for _, pr_dev in sysfs.numbered(fme_path, 'dfl-fme-region.'):
-            pr_regions = sysfs.numbered(
-                os.path.join(pr_dev, 'fpga_region'), 'region')
-            for number, pr_region in pr_regions:
-                ids.append(sysfs.read_id(
-                    os.path.join(pr_region, 'compat_id'),
-                    'compat_id of region%d' % number))
-        return ids
+        return [
+            sysfs.read_id(os.path.join(path, 'compat_id'),
+                          'compat_id of region%d' % number)
+            for number, path in pr_regions(self.sysfs_root).get(
+                fme_path, ())]
 
     def pr_errors(self, fme_path):
         """The FME manager's status lines ("reconfig CRC error", ...)."""

@@ -56,7 +56,8 @@ class Port:
     problem: ty.Optional[str]
 
 
-def read_fme(address, path):
+def read_fme(address, path, interface_ids):
+    """The FME at ``path``; ``interface_ids(path, ports_num)`` reads those."""
     try:
         ports_num = sysfs.read_int(os.path.join(path, 'ports_num'))
         problem = None
@@ -64,7 +65,8 @@ def read_fme(address, path):
         ports_num = None
         problem = 'ports_num of %s unreadable: %s' % (
             os.path.basename(path), e.reason)
-    return Fme(address, ports_num, problem=problem)
+    return Fme(address, ports_num, tuple(interface_ids(path, ports_num)),
+               problem)
 
 
 def read_port(address, path, ordinal):
@@ -76,13 +78,10 @@ def read_port(address, path, ordinal):
         number = ordinal
         problems.append('id of %s unreadable: %s' % (
             os.path.basename(path), e.reason))
-    afu_path = os.path.join(path, 'afu_id')
-    if os.path.lexists(afu_path):
-        function_id, problem = sysfs.read_id(afu_path, 'afu_id')
-        problems.append(problem)
-    else:
-        # A port without an AFU feature has no afu_id at all.
-        function_id = None
+    # A port without an AFU feature has no afu_id at all.
+    function_id, problem = sysfs.read_optional_id(
+        os.path.join(path, 'afu_id'), 'afu_id')
+    problems.append(problem)
     problem = next((p for p in problems if p), None)
     return Port(address, number, function_id, problem)
 
@@ -207,11 +206,15 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     def _containers(self):
         """``(PCI address, path)`` of the directories holding FMEs, ports."""
-        class_dir = os.path.join(self.sysfs_root, 'class', self.class_name)
-        for _, container in sysfs.numbered(class_dir, self.container_prefix):
-            address = sysfs.pci_address_of(container)
-            if address is not None:
+        for _, container, target in sysfs.class_devices(
+                self.sysfs_root, self.class_name, self.container_prefix):
+            address = sysfs.pci_address_of(container, target)
+            if address is not None and self.holds_fme_or_port(target):
                 yield address, container
+
+    def holds_fme_or_port(self, target):
+        """Whether a class entry, by its link target, may hold either."""
+        return True
 
     def fmes_and_ports(self):
         fmes, ports = [], []
@@ -219,15 +222,16 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
             found = sysfs.numbered_groups(
                 container, (self.fme_prefix, self.port_prefix))
             for _, path in found[self.fme_prefix]:
-                fme = read_fme(address, path)
-                fmes.append(dataclasses.replace(
-                    fme, interface_ids=tuple(
-                        self.interface_ids(path, fme.ports_num))))
+                fmes.append(read_fme(address, path, self.interface_ids))
             for ordinal, (_, path) in enumerate(found[self.port_prefix]):
                 ports.append(read_port(address, path, ordinal))
         return fmes, ports
 
     def discover(self):
+        with sysfs.one_reading():
+            return self._discover()
+
+    def _discover(self):
         fmes, ports = self.fmes_and_ports()
         devices = [self._device(fme, ports) for fme in fmes]
         seen = {fme.address for fme in fmes} | {p.address for p in ports}

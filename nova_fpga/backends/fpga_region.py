@@ -23,36 +23,39 @@ class FPGARegionBackend(base.Backend):
     family = 'fpga_region'
 
     def discover(self):
-        manager = self._manager()
         by_parent = collections.defaultdict(list)
-        class_dir = os.path.join(self.sysfs_root, 'class', 'fpga_region')
-        for number, path in sysfs.numbered(class_dir, 'region'):
-            if sysfs.pci_address_of(path):
-                continue
+        for number, path in self._not_pci('fpga_region', 'region'):
             parent = (sysfs.link_name(os.path.join(path, 'device'))
                       or 'region%d' % number)
             by_parent[parent].append(self._region(number, path))
-        vendor, board, problem = manager
+        if not by_parent:
+            # Hosts of PCI cards only: their managers are not read.
+            return []
+        vendor, board, problem = self._manager()
         return [
             model.Device(address=parent, vendor=vendor, family=self.family,
                          board=board, regions=tuple(regions),
                          health_reason=problem)
             for parent, regions in sorted(by_parent.items())]
 
+    def _not_pci(self, class_name, prefix):
+        """``(n, path)`` of the class's directories that are not PCI's."""
+        return [
+            (number, path) for number, path, target in sysfs.class_devices(
+                self.sysfs_root, class_name, prefix)
+            if not sysfs.pci_address_of(path, target) and
+            os.path.isdir(path)]
+
     @staticmethod
     def _region(number, path):
-        compat = os.path.join(path, 'compat_id')
-        interface_id, problem = (None, None)
-        if os.path.lexists(compat):
-            interface_id, problem = sysfs.read_id(compat, 'compat_id')
+        interface_id, problem = sysfs.read_optional_id(
+            os.path.join(path, 'compat_id'), 'compat_id')
         return model.Region(name='region%d' % number,
                             interface_id=interface_id, health_reason=problem)
 
     def _manager(self):
         """``(vendor, board, problem)`` from the host's one SoC manager."""
-        class_dir = os.path.join(self.sysfs_root, 'class', 'fpga_manager')
-        managers = [path for _, path in sysfs.numbered(class_dir, 'fpga')
-                    if not sysfs.pci_address_of(path)]
+        managers = [path for _, path in self._not_pci('fpga_manager', 'fpga')]
         if len(managers) != 1:
             return 'unknown', 'unknown', (
                 'no fpga_manager found' if not managers else None)

@@ -30,15 +30,6 @@ MEMORY_ATTRS = ('mem_info_vram_total',  # amdgpu
                 'tile0/physical_vram_size_bytes')  # xe
 
 
-def pci_class(sysfs_root, address):
-    """The function's class code (base class and subclass), or None."""
-    try:
-        return sysfs.read_int(_function_dir(sysfs_root, address, 'class'),
-                              16) >> 8
-    except sysfs.Unreadable:
-        return None
-
-
 def _function_dir(sysfs_root, address, *parts):
     return os.path.join(sysfs_root, 'bus', 'pci', 'devices', address, *parts)
 
@@ -81,13 +72,9 @@ class GPUBackend(base.Backend):
         vendor_id = sysfs.pci_vendor_id(self.sysfs_root, address)
         if vendor_id not in gpus.VENDORS:
             return False
-        try:
-            device_id = sysfs.read(_function_dir(self.sysfs_root, address,
-                                                 'device'))[2:].lower()
-        except sysfs.Unreadable:
-            device_id = None
-        return gpus.is_gpu(vendor_id, device_id,
-                           pci_class(self.sysfs_root, address))
+        return gpus.is_gpu(
+            vendor_id, sysfs.pci_device_id(self.sysfs_root, address),
+            sysfs.pci_class(self.sysfs_root, address))
 
     def _device(self, address):
         fn = sysfs.pci_function(self.sysfs_root, address)
@@ -135,7 +122,7 @@ class GPUBackend(base.Backend):
                     'amd_iommu=on), so VFIO cannot pass the GPU through')
         shared = [m for m in members
                   if m != address and m not in companions and
-                  pci_class(self.sysfs_root, m) != BRIDGE_CLASS]
+                  sysfs.pci_class(self.sysfs_root, m) != BRIDGE_CLASS]
         if shared:
             return ('IOMMU group %d is shared with host device(s) %s: VFIO '
                     'would take them from the host too' % (

@@ -94,9 +94,12 @@ class IntelFPGABackend(fme_port.FmePortBackend):
     reset_port = staticmethod(reset_port)
 
     def interface_ids(self, fme_path, ports_num):
-        pr_dir = os.path.join(fme_path, 'pr')
-        if not os.path.isdir(pr_dir) or not ports_num:
+        if not ports_num:
             return []
+        pr_dir = os.path.join(fme_path, 'pr')
         interface = sysfs.read_id(
             os.path.join(pr_dir, 'interface_id'), 'pr/interface_id')
+        # Read first: an FME that cannot reconfigure has no pr/ at all.
+        if interface[0] is None and not os.path.isdir(pr_dir):
+            return []
         return [interface] * ports_num

@@ -49,18 +49,20 @@ class XRTBackend(base.Backend):
     def discover(self):
         devices = []
         for address in sysfs.pci_addresses(self.sysfs_root):
-            if not boards.has_family(
-                    sysfs.pci_vendor_id(self.sysfs_root, address),
-                    self.family):
+            vendor_id = sysfs.pci_vendor_id(self.sysfs_root, address)
+            if not boards.has_family(vendor_id, self.family):
                 continue
-            fn = sysfs.pci_function(self.sysfs_root, address)
-            board = boards.identify(fn.vendor_id, fn.device_id)
+            # The ids tell the management function; the user function next
+            # to it is not read whole.
+            board = boards.identify(
+                vendor_id, sysfs.pci_device_id(self.sysfs_root, address))
             if board and self.family in board.families:
-                devices.append(self._device(fn, board))
+                devices.append(self._device(
+                    sysfs.pci_function(self.sysfs_root, address), board))
         return devices
 
     def _pci_dir(self, address):
-        return os.path.join(self.sysfs_root, 'bus', 'pci', 'devices', address)
+        return sysfs.pci_dir(self.sysfs_root, address)
 
     def _device(self, mgmt, board):
         path = self._pci_dir(mgmt.address)
