@@ -277,26 +277,40 @@ def _identifiers(data):
     return sorted(r.identifier for rs in data.resources.values() for r in rs)
 
 
-def _hold(provider_tree, nodename, data):
+def _hold(provider_tree, nodename, data, held=None):
     """Keep a provider as it is, with nothing left to claim.
 
-    Its resources are kept too; one of a unit of its own, which a tree
-    just read from Placement lacks, is named after it.
+    Its resources are kept too. A tree just read from Placement has none:
+    a pool's are then the ``held`` units in it (``{identifier: provider
+    uuid}``), Nova's resource tracker wanting to find them, and a region's
+    own provider's its region.
     """
     inventory = {rc: dict(inv, reserved=inv['total'])
                  for rc, inv in data.inventory.items()}
     provider_tree.update_inventory(data.name, inventory)
-    identifiers = _identifiers(data) or [identifier_of(nodename, data.name)]
+    identifiers = (_identifiers(data) or
+                   sorted(i for i, uuid in (held or {}).items()
+                          if uuid == data.uuid)
+                   or [identifier_of(nodename, data.name)])
     for rc in inventory:
         if None not in identifiers:
             _publish_resources(provider_tree, data.name, data.uuid, rc,
                                identifiers)
 
 
-def hold_all(provider_tree, nodename):
-    """Reserve every FPGA provider: for when the host cannot be read."""
-    for data in _ours(provider_tree, nodename).values():
-        _hold(provider_tree, nodename, data)
+def hold_all(provider_tree, nodename, assigned=dict):
+    """Reserve every FPGA provider: for when the host cannot be read.
+
+    ``assigned()`` as ``update`` asks it, here only of a pool provider with
+    no resources.
+    """
+    existing = _ours(provider_tree, nodename).values()
+    held = {}
+    if any(not _identifiers(data) and is_pool(nodename, data.name)
+           for data in existing):
+        held = assigned()
+    for data in existing:
+        _hold(provider_tree, nodename, data, held)
 
 
 def _apply(provider_tree, nodename, provider, data, managed):

@@ -118,18 +118,19 @@ class FPGADriverMixin:
         super().update_provider_tree(provider_tree, nodename,
                                      allocations=allocations)
         reported, self._fpga_reported = self._fpga_reported, None
+        assigned = functools.partial(self._fpga_assigned, nodename)
         try:
             quarantined = self._fpga_regions.retry_quarantined()
             inventory = self._fpga_regions.discover()
         except discovery.NotSysfs as e:
             LOG.error('FPGA discovery failed; FPGA providers are kept and '
                       'reserved until it works again: %s', e)
-            placement.hold_all(provider_tree, nodename)
+            placement.hold_all(provider_tree, nodename, assigned)
         # Whatever discovery meets on the host, Nova's own reporting goes on.
         except Exception:
             LOG.exception('FPGA discovery failed; FPGA providers are kept '
                           'and reserved until it works again')
-            placement.hold_all(provider_tree, nodename)
+            placement.hold_all(provider_tree, nodename, assigned)
         else:
             if (allocations is None and reported is not None and
                     reported.holds(provider_tree, nodename, inventory,
@@ -137,8 +138,7 @@ class FPGADriverMixin:
                 self._fpga_reported = reported
             elif placement.update(
                     provider_tree, nodename, inventory, self._fpga_options,
-                    self._fpga_in_use(allocations), quarantined,
-                    functools.partial(self._fpga_assigned, nodename)):
+                    self._fpga_in_use(allocations), quarantined, assigned):
                 self._fpga_reported = placement.Reported.of(
                     provider_tree, nodename, inventory, quarantined)
             self._fpga_report_lost(inventory)

@@ -500,6 +500,22 @@ class PooledLayoutTest(PlacementTestBase):
             {self.name('0000:%02x:00.0_port0' % (0x10 + i))
              for i in range(4)}, set(self.children()))
 
+    def test_hold_all_of_a_tree_read_from_placement(self):
+        self.update(self.four_cards())
+        pool = self.held_by_its_provider('0000:12:00.0_port0')
+        # As Nova's report client builds a tree from Placement: no
+        # resources.
+        fresh = nova_provider_tree.ProviderTree()
+        fresh.new_root(NODE, uuids.root)
+        for name, data in self.children().items():
+            fresh.new_child(name, NODE, uuid=data.uuid)
+            fresh.update_inventory(name, data.inventory)
+        placement.hold_all(fresh, NODE, lambda: dict(self.assigned))
+        data = fresh.data(pool)
+        self.assertEqual(2, data.inventory[orc.FPGA]['reserved'])
+        self.assertEqual({'0000:12:00.0_port0'},
+                         {r.identifier for r in data.resources[orc.FPGA]})
+
     def test_the_held_units_are_asked_only_where_they_can_be_away(self):
         self.options = conf.PlacementOptions()
 
