@@ -164,7 +164,7 @@ def usable(device, region):
 
 def pool_name(nodename, resource_class, traits, free):
     """The provider of the regions alike in class, traits and health."""
-    key = '\n'.join([resource_class, 'free' if free else 'held'] +
+    key = '\n'.join([resource_class, 'free' if free else 'reserved'] +
                     sorted(traits))
     return provider_name(nodename, hashlib.sha256(key.encode()).hexdigest()[
         :POOL_DIGEST], POOL_MARKER)
@@ -174,10 +174,9 @@ def _place(nodename, device, region, options, quarantined):
     """``(identifier, own provider name, class, traits, usable)``."""
     unit = region_identifier(device, region)
     traits = region_traits(device, region, options)
-    held = unit in quarantined
-    if held:
+    if unit in quarantined:
         traits |= {QUARANTINED_TRAIT}
-    free = usable(device, region) and not held
+    free = usable(device, region) and unit not in quarantined
     if device.is_gpu:
         return (unit, provider_name(nodename, unit, GPU_MARKER), orc.PGPU,
                 traits, free)
@@ -330,7 +329,7 @@ def _apply(provider_tree, nodename, provider, data, managed):
                        provider.resource_class, provider.identifiers)
 
 
-def _where(provider_tree, existing, assigned):
+def _where(existing, assigned):
     """``{identifier: (provider name, class, traits)}`` of held units."""
     ours = {data.uuid: data for data in existing.values()}
     held = {}
@@ -373,7 +372,7 @@ def update(provider_tree, nodename, inventory, options, in_use,
     held = {}
     if options.pooled or any(identifier_of(nodename, n) is None
                              for n in existing):
-        held = _where(provider_tree, existing, assigned())
+        held = _where(existing, assigned())
     providers, pinned = layout(nodename, inventory, options, quarantined,
                                held)
     wanted = {p.name for p in providers}
