@@ -219,13 +219,15 @@ def layout(nodename, inventory, options, quarantined=frozenset(),
     for unit, home, resource_class, traits, free in _units(
             nodename, inventory, options, quarantined):
         if unit in held and held[unit][0] != home:
-            pinned.append((unit, free))
+            pinned.append(unit)
         else:
             _add(found, home, resource_class, traits, unit, free)
     # After the others: a provider's class and traits are its units' own;
-    # those of a provider only held units keep are what the tree has.
-    for unit, free in pinned:
-        _add(found, *held[unit], unit=unit, free=free)
+    # those of a provider only held units keep are what the tree has. A
+    # held unit kept away is not reserved, even when it cannot be given
+    # now (its card is lost): its allocation counts it already.
+    for unit in pinned:
+        _add(found, *held[unit], unit=unit, free=True)
     return [Provider(name=name, resource_class=entry[0],
                      identifiers=tuple(sorted(entry[2])),
                      reserved=entry[3], traits=entry[1])

@@ -462,12 +462,19 @@ class PooledLayoutTest(PlacementTestBase):
         self.assertEqual(traits, set(data.traits))
         self.assertEqual(2, data.inventory[orc.FPGA]['total'])
 
-    def test_a_held_region_lost_is_reserved_in_its_provider(self):
+    def test_a_held_region_lost_stays_without_taking_another(self):
         self.update(self.four_cards())
         pool = self.held_by_its_provider('0000:10:00.0_port0')
         self.update(self.four_cards(bad=(0,)))
+        # Its allocation counts it; reserving it too would keep its pool's
+        # healthy region from being claimed.
         inv = self.tree.data(pool).inventory[orc.FPGA]
-        self.assertEqual((2, 1), (inv['total'], inv['reserved']))
+        self.assertEqual((2, 0), (inv['total'], inv['reserved']))
+        # Released, it goes to a pool of its own, reserved whole.
+        self.assigned.clear()
+        self.update(self.four_cards(bad=(0,)))
+        self.assertEqual((1, 1), self.pools()[frozenset(
+            {'0000:10:00.0_port0'})][:2])
 
     def test_from_the_region_layout_held_regions_move_when_released(self):
         self.options = conf.PlacementOptions()
