@@ -71,6 +71,8 @@ class FPGADriverMixin:
 
     def __init__(self, virtapi, read_only=False):
         self._fpga_options = fpga_conf.placement_options(CONF)
+        # This compute service's host, as its manager keeps it.
+        self._fpga_host = CONF.host
         self._fpga_classes = frozenset(
             {orc.FPGA, orc.PGPU} |
             set(self._fpga_options.resource_classes.values()))
@@ -146,8 +148,7 @@ class FPGADriverMixin:
         # without the FPGA providers: it serves only its vGPU allocation,
         # and copying 64 providers again would double our periodic cost.
 
-    @staticmethod
-    def _fpga_assigned(nodename):
+    def _fpga_assigned(self, nodename):
         """``{identifier: provider uuid}`` of the units held on the node.
 
         As Nova's resource tracker counts them: what instances here hold,
@@ -156,9 +157,9 @@ class FPGADriverMixin:
         context = nova_context.get_admin_context()
         attrs = ['resources', 'migration_context']
         instances = {i.uuid: i for i in objects.InstanceList.get_by_host(
-            context, CONF.host, expected_attrs=attrs)}
+            context, self._fpga_host, expected_attrs=attrs)}
         for migration in objects.MigrationList.get_in_progress_and_error(
-                context, CONF.host, nodename):
+                context, self._fpga_host, nodename):
             if migration.instance_uuid not in instances:
                 try:
                     instances[migration.instance_uuid] = (
@@ -169,12 +170,14 @@ class FPGADriverMixin:
                     continue
         held = {}
         for instance in instances.values():
-            resources = list(instance.resources or ())
+            lists = [instance.resources]
             moving = instance.migration_context
             if moving is not None:
-                resources += (moving.old_resources or []) + (
-                    moving.new_resources or [])
-            held.update((r.identifier, r.provider_uuid) for r in resources)
+                lists += [getattr(moving, side) for side in (
+                    'old_resources', 'new_resources')
+                    if moving.obj_attr_is_set(side)]
+            held.update((r.identifier, r.provider_uuid)
+                        for resources in lists for r in resources or ())
         return held
 
     def _fpga_report_lost(self, inventory):
@@ -196,7 +199,7 @@ class FPGADriverMixin:
         if before is None or before == self._fpga_usable:
             return
         instances = objects.InstanceList.get_by_host(
-            nova_context.get_admin_context(), CONF.host,
+            nova_context.get_admin_context(), self._fpga_host,
             expected_attrs=['resources'])
         for instance in instances:
             lost, back = [], []
@@ -217,8 +220,7 @@ class FPGADriverMixin:
             if back:
                 self._fpga_note(instance, BACK_ACTION)
 
-    @staticmethod
-    def _fpga_note(instance, action, failure=None):
+    def _fpga_note(self, instance, action, failure=None):
         """An instance action of its own for what befell a region.
 
         Its one event failed with ``failure`` as details, or succeeded.
@@ -232,7 +234,7 @@ class FPGADriverMixin:
                 context, instance.uuid, action, want_result=False)
             objects.InstanceActionEvent.event_start(
                 context, instance.uuid, event, want_result=False,
-                host=CONF.host)
+                host=self._fpga_host)
             if failure:
                 # Nova keeps the details only with a traceback.
                 objects.InstanceActionEvent.event_finish_with_failure(

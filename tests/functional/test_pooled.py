@@ -1,5 +1,7 @@
 """``[fpga] provider_layout = pooled`` in real Placement, with servers."""
 
+from unittest import mock
+
 from nova import context as nova_context
 from nova import objects
 
@@ -9,6 +11,7 @@ from nova_fpga import state
 from tests.functional import libvirt_base
 
 AFU = 'feedfacecafebeef0011223344556677'
+OTHER_AFU = 'fedcba9876543210fedcba9876543210'
 
 
 class PooledTest(libvirt_base.FPGAServersTestBase):
@@ -107,3 +110,66 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         self._run_periodics(raise_on_error=True)
         self.assertEqual({}, self.fpga_providers('compute1', '_FPGA_'))
         self.assertEqual([(2, 0, 0)], [p[:3] for p in self.pools().values()])
+
+    def test_a_resize_on_the_host_keeps_both_regions_in_their_pool(self):
+        self.flags(allow_resize_to_same_host=True)
+        self.start_fpga_compute('compute1', 'n6000:2',
+                                provider_layout='pooled')
+        (pool,) = self.pools()
+        factory = libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000'])
+        server = self.boot(self.fpga_flavor(**{
+            'fpga:bitstream': self.add_bitstream(
+                self.gbs('n6000', AFU), fpga_function='nlb')}))
+        _, source = self.held(server)
+        other = self.fpga_flavor(**{
+            'fpga:bitstream': self.add_bitstream(
+                self.gbs('n6000', OTHER_AFU), name='other',
+                fpga_function='other')})
+        # The fake host has no disks to move.
+        with mock.patch('nova.virt.libvirt.driver.LibvirtDriver.'
+                        'migrate_disk_and_power_off', return_value='{}'):
+            server = self._resize_server(server, other)
+        # Both held, by the migration and by the server, both programmed
+        # away from the factory function: both stay in the pool.
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual({pool: (2, 0, 2, {factory})}, self.pools())
+        provider, target = self.held(server)
+        self.assertEqual(pool, provider)
+        self.assertNotEqual(source, target)
+
+        self._confirm_resize(server)
+        self._run_periodics(raise_on_error=True)
+        # The source, released, goes to its function's pool; the target
+        # stays held where its allocation is.
+        pools = self.pools()
+        self.assertEqual((1, 0, 1, {factory}), pools.pop(pool))
+        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
+                         list(pools.values()))
+        self.assertEqual((pool, target), self.held(server))
+
+    def test_a_cold_migration_keeps_the_source_region_until_confirmed(self):
+        host = self.simulate('n6000:2')
+        for hostname, address in (('compute1', libvirt_base.FIRST),
+                                  ('compute2', libvirt_base.SECOND)):
+            self.start_compute_on(host, hostname, enabled_devices=[address],
+                                  provider_layout='pooled')
+        flavor = self.fpga_flavor(**{
+            'fpga:bitstream': self.add_bitstream(
+                self.gbs('n6000', AFU), fpga_function='nlb')})
+        server = self.boot(flavor, host='compute1')
+        (source_pool,) = self.pools('compute1')
+        with mock.patch('nova.virt.libvirt.driver.LibvirtDriver.'
+                        'migrate_disk_and_power_off', return_value='{}'):
+            server = self._migrate_server(server)
+        self.assertEqual('compute2', server['OS-EXT-SRV-ATTR:host'])
+        # The server is on compute2 now; on compute1 only the migration
+        # holds the region, which stays where its allocation is.
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual([source_pool], list(self.pools('compute1')))
+        self.assertEqual(1, self.pools('compute1')[source_pool][2])
+
+        self._confirm_resize(server)
+        self._run_periodics(raise_on_error=True)
+        ((total, _, used, functions),) = self.pools('compute1').values()
+        self.assertEqual((1, 0, {libvirt_base.function_trait(AFU)}),
+                         (total, used, functions))
