@@ -208,24 +208,27 @@ def layout(nodename, inventory, options, quarantined=frozenset(),
     ``held``: ``{identifier: (provider name, class, traits)}``, where each
     unit an instance holds is. It stays there while held, even when its
     own provider is another now (its function changed, or the layout
-    did): its allocation is there, and Nova's resource tracker finds the
-    unit by that provider.
+    did) or it is gone from the host: its allocation is there, and Nova's
+    resource tracker finds the unit by that provider.
 
     Returns (providers, pinned): pinned, whether a held unit was kept out
     of its own provider.
     """
     held = held or {}
-    found, pinned = {}, []
+    found, pinned, seen = {}, [], set()
     for unit, home, resource_class, traits, free in _units(
             nodename, inventory, options, quarantined):
+        seen.add(unit)
         if unit in held and held[unit][0] != home:
             pinned.append(unit)
         else:
             _add(found, home, resource_class, traits, unit, free)
+    # A held unit no longer on the host stays where it is held too.
+    pinned += sorted(set(held) - seen)
     # After the others: a provider's class and traits are its units' own;
     # those of a provider only held units keep are what the tree has. A
     # held unit kept away is not reserved, even when it cannot be given
-    # now (its card is lost): its allocation counts it already.
+    # now (its card is lost or gone): its allocation counts it already.
     for unit in pinned:
         _add(found, *held[unit], unit=unit, free=True)
     return [Provider(name=name, resource_class=entry[0],

@@ -173,3 +173,21 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         ((total, _, used, functions),) = self.pools('compute1').values()
         self.assertEqual((1, 0, {libvirt_base.function_trait(AFU)}),
                          (total, used, functions))
+
+    def test_a_held_region_removed_stays_in_its_pool_across_a_restart(self):
+        host = self.start_fpga_compute('compute1', 'n6000:2',
+                                       provider_layout='pooled')
+        (pool,) = self.pools()
+        server = self.boot(self.fpga_flavor())
+        _, identifier = self.held(server)
+        host.remove(identifier.rpartition('_')[0])
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual((2, 0, 1), self.pools()[pool][:3])
+        # Nova's start-up check finds the server's region where it is held.
+        self.restart_compute_service('compute1')
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual((2, 0, 1), self.pools()[pool][:3])
+
+        self._delete_server(server)
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual((1, 0, 0), self.pools()[pool][:3])

@@ -476,6 +476,25 @@ class PooledLayoutTest(PlacementTestBase):
         self.assertEqual((1, 1), self.pools()[frozenset(
             {'0000:10:00.0_port0'})][:2])
 
+    def test_a_held_region_gone_from_the_host_stays_in_its_pool(self):
+        self.update(self.four_cards())
+        pool = self.held_by_its_provider('0000:10:00.0_port0')
+        gone = inventory(*self.four_cards().devices[1:])
+        self.assertFalse(self.update(gone))
+        # Nova's resource tracker still finds it there; not reserved, so
+        # the pool's other region can be claimed.
+        data = self.tree.data(pool)
+        self.assertEqual(
+            {'0000:10:00.0_port0', '0000:11:00.0_port0'},
+            {r.identifier for r in data.resources[orc.FPGA]})
+        self.assertEqual((2, 0), (data.inventory[orc.FPGA]['total'],
+                                  data.inventory[orc.FPGA]['reserved']))
+        self.assigned.clear()
+        self.assertTrue(self.update(gone))
+        self.assertEqual(
+            {'0000:11:00.0_port0'},
+            {r.identifier for r in self.tree.data(pool).resources[orc.FPGA]})
+
     def test_from_the_region_layout_held_regions_move_when_released(self):
         self.options = conf.PlacementOptions()
         self.update(self.four_cards())
