@@ -104,23 +104,37 @@ def unit_of(identifiers):
     return 'FPGA region'
 
 
+class _NoLongerHeld(Exception):
+    """A quarantined region was freed while its retry waited for the card."""
+
+
 class _Mark:
     """Holds a region in quarantine while ``work`` is done to it.
 
     A region a dead process was programming may hold half a design yet
     read as healthy, so it is marked first, and the mark is removed only
     when the work is done and verified. On a failure the failure's reason
-    replaces it (``replace``).
+    replaces it (``replace``). It is entered inside the card lock, and
+    ``working`` (a set) names the regions this process works on meanwhile.
+    ``only_if_held``: enter only if the region is in quarantine then, else
+    raise _NoLongerHeld (a retry whose region another process freed).
     """
 
-    def __init__(self, quarantine, device, region, work):
+    def __init__(self, quarantine, working, device, region, work,
+                 only_if_held=False):
         self.quarantine = quarantine
+        self.working = working
         self.identifier = placement.region_identifier(device, region)
         self.what = '%s of FPGA region %s' % (work, describe(device, region))
+        self.only_if_held = only_if_held
         self.entered = False
 
     def __enter__(self):
+        if (self.only_if_held and
+                self.identifier not in self.quarantine.held()):
+            raise _NoLongerHeld(self.identifier)
         self.entered = True
+        self.working.add(self.identifier)
         began = datetime.datetime.now(datetime.timezone.utc)
         try:
             self.quarantine.add(self.identifier, '%s began at %s and %s' % (
@@ -132,6 +146,7 @@ class _Mark:
                       self.identifier, e)
 
     def __exit__(self, exc_type, exc, tb):
+        self.working.discard(self.identifier)
         if exc_type is not None:
             return
         try:
@@ -170,6 +185,9 @@ class HostRegions:
         # The driver family of each region the last discovery found.
         self._families = {}
         self._interruptions_reported = False
+        # The regions this process programs or scrubs now: their marks in
+        # quarantine are no interruption.
+        self._working = set()
 
     @functools.cached_property
     def cache(self):
@@ -359,14 +377,15 @@ class HostRegions:
             LOG.warning('The record of FPGA region %s is not updated: %s',
                         args[0], e)
 
-    def scrub_region(self, device, region, mode, by):
+    def scrub_region(self, device, region, mode, by, only_if_held=False):
         """Scrub one region as ``[fpga] scrub_on_release`` modes do.
 
         Returns what programming.scrub_region returns; raises
-        programming.Failed.
+        programming.Failed (and _NoLongerHeld, see _Mark).
         """
         identifier = placement.region_identifier(device, region)
-        mark = self._marked(device, region, 'Scrubbing (%s)' % mode)
+        mark = self._marked(device, region, 'Scrubbing (%s)' % mode,
+                            only_if_held)
         try:
             outcome = programming.scrub_region(
                 self.backend(device), device, region, mode,
@@ -411,8 +430,9 @@ class HostRegions:
             outcomes.append(outcome)
         return outcomes
 
-    def _marked(self, device, region, work):
-        return _Mark(self.quarantine, device, region, work)
+    def _marked(self, device, region, work, only_if_held=False):
+        return _Mark(self.quarantine, self._working, device, region, work,
+                     only_if_held)
 
     def _quarantine(self, device, region, reason):
         identifier = placement.region_identifier(device, region)
@@ -432,9 +452,13 @@ class HostRegions:
 
         Returns ``{identifier: reason}`` of the regions still held. A
         region no longer on the host stays held: its card may come back
-        as it was.
+        as it was. A region this process programs or scrubs now is not
+        held: its mark is no interruption. Nor is one another process
+        freed while this retry waited for its card.
         """
-        held = self.quarantine.held()
+        held = {identifier: reason
+                for identifier, reason in self.quarantine.held().items()
+                if identifier not in self._working}
         if not self._interruptions_reported:
             self._interruptions_reported = True
             for identifier, reason in sorted(held.items()):
@@ -449,7 +473,11 @@ class HostRegions:
             identifier = placement.region_identifier(device, region)
             try:
                 self.scrub_region(device, region, self.retry_mode,
-                                  'retry of a quarantined region')
+                                  'retry of a quarantined region',
+                                  only_if_held=True)
+            except _NoLongerHeld:
+                del held[identifier]
+                continue
             except programming.Failed as e:
                 LOG.warning('FPGA region %s stays quarantined: %s',
                             identifier, e)

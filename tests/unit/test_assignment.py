@@ -1,8 +1,10 @@
 """The regions of an instance on a simulated host: find, load, release."""
 
+import contextlib
 import errno
 import os
 import shutil
+import threading
 
 import fixtures
 import testtools
@@ -11,6 +13,7 @@ from nova_fpga import assignment
 from nova_fpga import programming
 from nova_fpga import request
 from nova_fpga import simulator
+from nova_fpga.simulator import ioctls
 from nova_fpga import state
 from tests.unit.backends import base
 from tests.unit.bitstream import fakes
@@ -403,6 +406,62 @@ class InterruptionTest(HostTestCase):
                          regions.retry_quarantined())
         self.assertEqual({FIRST + '_port0': reason},
                          regions.quarantine.held())
+
+
+class RetryRaceTest(HostTestCase):
+    """The periodic retry of quarantine meets work still going on."""
+
+    def test_a_region_this_process_programs_is_left_alone(self):
+        regions = self.regions()
+        working, go = threading.Event(), threading.Event()
+        real = regions.backend
+
+        class Paused:
+            """Programs once the retry below has looked."""
+
+            def __init__(self, backend):
+                self.backend = backend
+
+            def program(self, *args):
+                working.set()
+                go.wait(5)
+                return self.backend.program(*args)
+        self.useFixture(fixtures.MockPatchObject(
+            regions, 'backend', lambda device: Paused(real(device))))
+        loading = threading.Thread(target=self.load,
+                                   args=(regions, [FIRST + '_port0']))
+        loading.start()
+        self.assertTrue(working.wait(5))
+        calls = self.spy()
+        # Its mark is in quarantine, but no interruption: nothing scrubbed.
+        self.assertIn(FIRST + '_port0', regions.quarantine.held())
+        self.assertEqual({}, regions.retry_quarantined())
+        go.set()
+        loading.join()
+        self.assertNotIn(ioctls.DFL_FPGA_PORT_RESET,
+                         [call[2] for call in calls])
+        self.assertEqual(base.AFU, self.function_of(FIRST))
+        self.assertEqual({}, regions.quarantine.held())
+
+    def test_a_region_freed_while_the_retry_waited_is_left_alone(self):
+        regions = self.regions()
+        identifier = FIRST + '_port0'
+        regions.quarantine.add(identifier, 'Programming ... began at ... '
+                               'and ' + assignment.INTERRUPTED)
+        real_lock = programming.card_lock
+
+        @contextlib.contextmanager
+        def freed_meanwhile(address):
+            with real_lock(address):
+                # The other process's work ended, and freed the region.
+                regions.quarantine.remove(identifier)
+                yield
+        self.useFixture(fixtures.MockPatchObject(
+            programming, 'card_lock', freed_meanwhile))
+        calls = self.spy()
+        self.assertEqual({}, regions.retry_quarantined())
+        self.assertEqual([], calls)
+        self.assertEqual({}, regions.quarantine.held())
 
 
 class UnitOfTest(testtools.TestCase):
