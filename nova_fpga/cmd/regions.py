@@ -34,9 +34,12 @@ def _all(host_regions):
             for region in device.regions]
 
 
-def find(host_regions, name):
-    """The ``(device, region)`` that ``name`` identifies; Failure if none."""
-    for device, region in _all(host_regions):
+def find(found, name):
+    """The ``(device, region)`` of ``found`` that ``name`` identifies.
+
+    Failure if none.
+    """
+    for device, region in found:
         if placement.region_identifier(device, region) == name:
             return device, region
     raise errors.Failure(errors.NO_SUCH_REGION,
@@ -133,13 +136,16 @@ def status(conf, args):
                 STATUS_COLUMNS, rows)
 
 
-def _refuse_if_held(args, host_regions, device, region, what,
+def _refuse_if_held(args, host_regions, found, device, region, what,
                     project=None):
-    """Failure unless the region is free, held by ``project``, or forced."""
+    """Failure unless the region is free, held by ``project``, or forced.
+
+    ``found``: every region of the host, whose records name holders.
+    """
     if args.force:
         return
     identifier = placement.region_identifier(device, region)
-    seen, why = _holders(args, host_regions, _all(host_regions))
+    seen, why = _holders(args, host_regions, found)
     if why:
         raise errors.Failure(
             errors.IN_USE, 'FPGA region %s%s: cannot tell whether an '
@@ -162,7 +168,8 @@ def _refuse_if_held(args, host_regions, device, region, what,
 
 def program(conf, args):
     host_regions = assignment.HostRegions(conf)
-    device, region = find(host_regions, args.region)
+    found = _all(host_regions)
+    device, region = find(found, args.region)
     identifier = placement.region_identifier(device, region)
     what = ', bitstream image %s' % args.bitstream
     reason = device.health_reason or region.health_reason
@@ -177,7 +184,7 @@ def program(conf, args):
                              'it, --force goes ahead anyway' % (
                                  identifier, what, quarantined))
     context = identity.request_context(args, project=args.project)
-    _refuse_if_held(args, host_regions, device, region, what,
+    _refuse_if_held(args, host_regions, found, device, region, what,
                     project=context.project_id)
     try:
         outcome = host_regions.load_region(
@@ -202,9 +209,10 @@ def scrub(conf, args):
                              'scrub_on_release is none; give --mode reset '
                              'or --mode blank' % args.region)
     host_regions = assignment.HostRegions(conf)
-    device, region = find(host_regions, args.region)
+    found = _all(host_regions)
+    device, region = find(found, args.region)
     identifier = placement.region_identifier(device, region)
-    _refuse_if_held(args, host_regions, device, region,
+    _refuse_if_held(args, host_regions, found, device, region,
                     ', scrub (%s)' % mode)
     quarantined = identifier in host_regions.quarantine.held()
     say = progress.Progress()

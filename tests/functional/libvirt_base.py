@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import sys
+from unittest import mock
 
 import fixtures
 from lxml import etree
@@ -27,6 +28,10 @@ FIRST = '0000:10:00.0'
 SECOND = '0000:18:00.0'
 # The function the tests' bitstreams load.
 AFU = '0123456789abcdef0123456789abcdef'
+# For resizes and migrations: the fake hosts have no disks to move.
+MOVE_DISKS = mock.patch(
+    'nova.virt.libvirt.driver.LibvirtDriver.migrate_disk_and_power_off',
+    return_value='{}')
 
 
 def function_trait(function_id):

@@ -1,7 +1,5 @@
 """Resize and cold migration: the regions move with the server."""
 
-from unittest import mock
-
 from nova_fpga.simulator import ioctls
 from tests.functional import libvirt_base
 from tests.unit.backends import base as programming_base
@@ -9,10 +7,7 @@ from tests.unit.backends import base as programming_base
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU
 OTHER_AFU = 'fedcba9876543210fedcba9876543210'
 BLANK = '00000000000000000000000000000b1a'
-# The fake hosts have no disks to move.
-MOVE_DISKS = mock.patch(
-    'nova.virt.libvirt.driver.LibvirtDriver.migrate_disk_and_power_off',
-    return_value='{}')
+MOVE_DISKS = libvirt_base.MOVE_DISKS
 
 
 class MigrationTest(libvirt_base.FPGAServersTestBase):

@@ -1,7 +1,5 @@
 """``[fpga] provider_layout = pooled`` in real Placement, with servers."""
 
-from unittest import mock
-
 from nova import context as nova_context
 from nova import objects
 
@@ -32,6 +30,14 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
                 {t for t in self._get_provider_traits(rp['uuid'])
                  if t.startswith('CUSTOM_FPGA_FUNCTION_')})
         return found
+
+    def assertReleasedToItsFunction(self, pool, rest):
+        """``pool`` is left with ``rest``; the other pool holds AFU, free."""
+        pools = self.pools()
+        self.assertEqual(rest, pools.pop(pool))
+        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
+                         list(pools.values()))
+        return next(iter(pools))
 
     def held(self, server):
         """The (provider uuid, identifier) of the server's one region."""
@@ -66,11 +72,8 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         # Released (a reset keeps the function loaded): a pool of its own,
         # that of its function, and the next server asking for it there
         # gets it without programming.
-        pools = self.pools()
-        self.assertEqual((2, 0, 0, {factory}), pools.pop(pool))
-        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
-                         list(pools.values()))
-        (afu_pool,) = pools
+        afu_pool = self.assertReleasedToItsFunction(pool,
+                                                    (2, 0, 0, {factory}))
         server = self.boot(self.fpga_flavor(**{
             'fpga:bitstream': image_id,
             'trait:' + libvirt_base.function_trait(AFU): 'required'}))
@@ -125,9 +128,7 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
             'fpga:bitstream': self.add_bitstream(
                 self.gbs('n6000', OTHER_AFU), name='other',
                 fpga_function='other')})
-        # The fake host has no disks to move.
-        with mock.patch('nova.virt.libvirt.driver.LibvirtDriver.'
-                        'migrate_disk_and_power_off', return_value='{}'):
+        with libvirt_base.MOVE_DISKS:
             server = self._resize_server(server, other)
         # Both held, by the migration and by the server, both programmed
         # away from the factory function: both stay in the pool.
@@ -141,10 +142,7 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         self._run_periodics(raise_on_error=True)
         # The source, released, goes to its function's pool; the target
         # stays held where its allocation is.
-        pools = self.pools()
-        self.assertEqual((1, 0, 1, {factory}), pools.pop(pool))
-        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
-                         list(pools.values()))
+        self.assertReleasedToItsFunction(pool, (1, 0, 1, {factory}))
         self.assertEqual((pool, target), self.held(server))
 
     def test_a_cold_migration_keeps_the_source_region_until_confirmed(self):
@@ -158,8 +156,7 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
                 self.gbs('n6000', AFU), fpga_function='nlb')})
         server = self.boot(flavor, host='compute1')
         (source_pool,) = self.pools('compute1')
-        with mock.patch('nova.virt.libvirt.driver.LibvirtDriver.'
-                        'migrate_disk_and_power_off', return_value='{}'):
+        with libvirt_base.MOVE_DISKS:
             server = self._migrate_server(server)
         self.assertEqual('compute2', server['OS-EXT-SRV-ATTR:host'])
         # The server is on compute2 now; on compute1 only the migration
