@@ -1,4 +1,9 @@
-"""The floor under discovery: a plain read of the files it reads."""
+"""The floor under discovery: a plain read of what it reads.
+
+Two floors: the attribute files alone (the goal's), and everything
+discovery asks of sysfs (files, links and directory listings), to show
+how much of what is left above the first is system calls.
+"""
 
 import os
 from unittest import mock
@@ -33,3 +38,44 @@ def read_all(paths):
             pass
         finally:
             os.close(fd)
+
+
+def _list(path):
+    with os.scandir(path) as entries:
+        for _ in entries:
+            pass
+
+
+# What discovery may ask of sysfs besides reading files, and how a plain
+# loop asks it again.
+_CALLS = {'readlink': os.readlink, 'scandir': _list, 'listdir': os.listdir,
+          'stat': os.stat, 'lstat': os.lstat}
+
+
+def calls_made(discover):
+    """``(name, path)`` of the links, listings and stats of one run.
+
+    Run ``discover`` once before: loading the backends stats files too.
+    """
+    seen = []
+
+    def recording(name, real):
+        def call(path, *args, **kwargs):
+            seen.append((name, path))
+            return real(path, *args, **kwargs)
+        return call
+
+    with mock.patch.multiple(os, **{
+            name: recording(name, getattr(os, name)) for name in _CALLS}):
+        discover()
+    return seen
+
+
+def make_all(paths, calls):
+    """``read_all(paths)``, then each of ``calls`` once: the second floor."""
+    read_all(paths)
+    for name, path in calls:
+        try:
+            _CALLS[name](path)
+        except OSError:
+            pass

@@ -36,7 +36,7 @@ class DeviceSpec:
             'vendor_id': function.vendor_id,
             'product_id': function.device_id,
             'address': address,
-            'parent_addr': function.physfn,
+            'parent_addr': sysfs.pci_physfn(sysfs_root, address),
         }) is not None
 
     def withhold(self, inventory, sysfs_root):

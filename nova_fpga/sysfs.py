@@ -262,9 +262,7 @@ class PciFunction:
     device_id: ty.Optional[str]
     subsystem_device_id: ty.Optional[str]
     numa_node: ty.Optional[int]
-    physfn: ty.Optional[str]
     virtfns: ty.Tuple[str, ...]
-    driver: ty.Optional[str]
     problem: ty.Optional[str]
 
 
@@ -280,9 +278,13 @@ def _pci_hex(sysfs_root, address, attr):
     Each backend asks for the vendor and device ids: read once per run.
     """
     try:
-        return read_int(pci_dir(sysfs_root, address) + '/' + attr, 16), None
+        text = _read_text('%s/bus/pci/devices/%s/%s' % (
+            sysfs_root, address, attr)).partition('\n')[0].strip()
+        return int(text, 16), None
     except Unreadable as e:
         return None, e.reason
+    except ValueError:
+        return None, 'not a number: %r' % text
 
 
 def _pci_id(sysfs_root, address, attr):
@@ -303,6 +305,22 @@ def pci_class(sysfs_root, address):
     """The function's class code (base class and subclass), or None."""
     value = _pci_hex(sysfs_root, address, 'class')[0]
     return None if value is None else value >> 8
+
+
+@once_per_reading
+def pci_driver(sysfs_root, address):
+    """The driver bound to a PCI function, or None.
+
+    Links are read only when asked: a card whose FME was found needs
+    neither its driver nor its physfn.
+    """
+    return link_name(pci_dir(sysfs_root, address) + '/driver')
+
+
+@once_per_reading
+def pci_physfn(sysfs_root, address):
+    """The PF of a VF, or None for a PF."""
+    return link_name(pci_dir(sysfs_root, address) + '/physfn')
 
 
 def _virtfns(base):
@@ -340,9 +358,7 @@ def pci_function(sysfs_root, address):
         device_id=ids['device'],
         subsystem_device_id=ids['subsystem_device'],
         numa_node=numa if numa is not None and numa >= 0 else None,
-        physfn=link_name(base + '/physfn'),
         virtfns=_virtfns(base),
-        driver=link_name(base + '/driver'),
         problem=problem)
 
 

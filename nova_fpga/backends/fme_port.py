@@ -311,10 +311,12 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
             fn = sysfs.pci_function(self.sysfs_root, address)
             board = boards.identify(
                 fn.vendor_id, fn.device_id, fn.subsystem_device_id)
-            if fn.physfn or not board or self.family not in board.families:
+            if (not board or self.family not in board.families or
+                    sysfs.pci_physfn(self.sysfs_root, address)):
                 continue
-            if fn.driver and fn.driver != self.pci_driver:
-                problem = 'bound to %s, not %s' % (fn.driver, self.pci_driver)
+            driver = sysfs.pci_driver(self.sysfs_root, address)
+            if driver and driver != self.pci_driver:
+                problem = 'bound to %s, not %s' % (driver, self.pci_driver)
             else:
                 problem = 'no FME found: is the %s driver loaded?' % (
                     self.pci_driver)

@@ -99,7 +99,7 @@ class GPUBackend(base.Backend):
             memory_mb=memory_mb,
             memory_source=source,
             iommu_group=group,
-            driver=fn.driver)
+            driver=sysfs.pci_driver(self.sysfs_root, address))
 
     def _iommu_group(self, address):
         """``(group number, sorted member addresses)``; (None, ()) if none."""

@@ -69,8 +69,9 @@ class XRTBackend(base.Backend):
         problem = mgmt.problem
         regions = ()
         if not os.path.lexists(os.path.join(path, 'mgmt_pf')):
+            driver = sysfs.pci_driver(self.sysfs_root, mgmt.address)
             problem = problem or (
-                'bound to %s, not xclmgmt' % mgmt.driver if mgmt.driver
+                'bound to %s, not xclmgmt' % driver if driver
                 else 'xclmgmt driver not bound')
         else:
             problem = problem or self._not_ready(path)

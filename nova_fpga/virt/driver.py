@@ -117,8 +117,9 @@ class FPGADriverMixin:
         return in_use
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
-        super().update_provider_tree(provider_tree, nodename,
-                                     allocations=allocations)
+        with placement.set_aside(provider_tree, nodename):
+            super().update_provider_tree(provider_tree, nodename,
+                                         allocations=allocations)
         reported, self._fpga_reported = self._fpga_reported, None
         assigned = functools.partial(self._fpga_assigned, nodename)
         try:
@@ -144,9 +145,6 @@ class FPGADriverMixin:
                 self._fpga_reported = placement.Reported.of(
                     provider_tree, nodename, inventory, quarantined)
             self._fpga_report_lost(inventory)
-        # The parent's own copy of the tree (self.provider_tree) is left
-        # without the FPGA providers: it serves only its vGPU allocation,
-        # and copying 64 providers again would double our periodic cost.
 
     def _fpga_assigned(self, nodename):
         """``{identifier: provider uuid}`` of the units held on the node.

@@ -1,3 +1,5 @@
+import copy
+
 from nova.compute import provider_tree as nova_provider_tree
 from nova import objects
 import os_resource_classes as orc
@@ -550,3 +552,75 @@ class PooledLayoutTest(PlacementTestBase):
         placement.update(self.tree, NODE, self.four_cards(), self.options,
                          never_used, assigned=assigned)
         self.assertEqual(4, len(self.children()))
+
+
+class ReportedTest(PlacementTestBase):
+    """The periodic update's fast path: is the tree still as left?"""
+
+    def setUp(self):
+        super().setUp()
+        self.inv = inventory(device(regions=[region('port0'),
+                                             region('port1')]))
+        self.update(self.inv)
+        self.reported = placement.Reported.of(self.tree, NODE, self.inv, {})
+        # Each periodic update is given a copy of the report client's tree.
+        self.given = copy.deepcopy(self.tree)
+
+    def holds(self, inv=None, quarantined=None):
+        return self.reported.holds(self.given, NODE, inv or self.inv,
+                                   quarantined or {})
+
+    def test_holds_when_nothing_changed(self):
+        self.assertTrue(self.holds())
+
+    def test_not_when_discovery_found_otherwise(self):
+        self.assertFalse(self.holds(inventory(device(regions=[
+            region('port0'), region('port1', function_id=OTHER_FUNC)]))))
+        self.assertFalse(self.holds(quarantined={
+            '0000:5e:00.0_port0': 'scrub failed'}))
+
+    def test_not_when_a_provider_changed_in_the_tree(self):
+        name = self.name('0000:5e:00.0_port1')
+        self.given.add_traits(name, 'CUSTOM_FPGA_SOMETHING')
+        self.assertFalse(self.holds())
+        self.given = copy.deepcopy(self.tree)
+        inv = self.given.data(name).inventory
+        self.given.update_inventory(
+            name, {orc.FPGA: dict(inv[orc.FPGA], reserved=1)})
+        self.assertFalse(self.holds())
+        self.given = copy.deepcopy(self.tree)
+        self.given.remove(name)
+        self.assertFalse(self.holds())
+
+    def test_resources_lost_from_the_tree_are_put_back(self):
+        # A tree the report client read again from Placement has none.
+        name = self.name('0000:5e:00.0_port1')
+        self.given.update_resources(name, {})
+        self.assertFalse(self.holds())
+        self.assertEqual(self.tree.data(name).resources,
+                         self.given.data(name).resources)
+
+
+class SetAsideTest(PlacementTestBase):
+
+    def test_the_block_sees_the_tree_without_our_providers(self):
+        self.update(inventory(device(regions=[region('port0'),
+                                              region('port1')])))
+        # A provider of Nova's own (vGPU), to be left where it is.
+        self.tree.new_child(NODE + '_pci_0000_84_00_0', NODE,
+                            uuid=uuids.pgpu)
+        before = self.children()
+        with placement.set_aside(self.tree, NODE):
+            self.assertEqual({NODE + '_pci_0000_84_00_0'},
+                             set(self.children()))
+        self.assertEqual(before, self.children())
+
+    def test_our_providers_come_back_after_an_error(self):
+        self.update()
+        before = self.children()
+
+        def fail():
+            with placement.set_aside(self.tree, NODE):
+                raise ValueError('the parent driver failed')
+        self.assertRaises(ValueError, fail)
+        self.assertEqual(before, self.children())
