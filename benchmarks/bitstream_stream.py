@@ -127,7 +127,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--size-mb', type=int, action='append',
                         help='image size in MiB (repeatable; 64 and 1024)')
-    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--child', nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
