@@ -284,13 +284,32 @@ class HostRegions:
         return held
 
     def hold(self, held, instance):
-        """Record ``instance`` as the holder of the held FPGA regions."""
+        """Record ``instance`` as the holder of the held FPGA regions.
+
+        With the provider each is claimed from, as ``instance.resources``
+        says.
+        """
+        providers = {resource.identifier: resource.provider_uuid
+                     for resource in instance.resources or ()}
         for device, region in held:
             if not device.is_gpu:
-                self._record(self.state.record_holder,
-                             placement.region_identifier(device, region),
+                identifier = placement.region_identifier(device, region)
+                self._record(self.state.record_holder, identifier,
                              instance.uuid, instance.project_id,
-                             instance.user_id)
+                             instance.user_id, providers.get(identifier))
+
+    def given_to(self, instances):
+        """``{identifier: provider uuid}`` of regions given to ``instances``.
+
+        As the region records say: the instance each was given to last,
+        and the provider it was claimed from.
+        """
+        found = {}
+        for identifier in self._families if instances else ():
+            held = self.state.read(identifier)['held'] or {}
+            if held.get('instance') in instances and held.get('provider'):
+                found[identifier] = held['provider']
+        return found
 
     def load(self, context, image_api, held, request):
         """Load the bitstream ``request`` names into each held region.

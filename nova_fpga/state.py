@@ -179,8 +179,9 @@ class StateStore:
             }
         return self.update(identifier, change)
 
-    def record_holder(self, identifier, instance, project_id, user_id):
-        """The instance given the region last.
+    def record_holder(self, identifier, instance, project_id, user_id,
+                      provider=None):
+        """The instance given the region last, and the provider claimed.
 
         It holds the region while Placement says it holds a unit of this
         host: of a pooled provider, Placement knows who holds a unit, not
@@ -188,7 +189,8 @@ class StateStore:
         """
         def change(record):
             record['held'] = {'instance': instance, 'project_id': project_id,
-                              'user_id': user_id, 'at': now()}
+                              'user_id': user_id, 'provider': provider,
+                              'at': now()}
         return self.update(identifier, change)
 
     def record_failure(self, identifier, cause):

@@ -25,6 +25,7 @@ from nova import exception
 from nova.image import glance as nova_glance
 from nova.network import model as network_model
 from nova import objects
+from nova.objects import fields
 from nova.pci import utils as pci_utils
 from nova import utils as nova_utils
 from nova.virt import hardware
@@ -150,7 +151,10 @@ class FPGADriverMixin:
         """``{identifier: provider uuid}`` of the units held on the node.
 
         As Nova's resource tracker counts them: what instances here hold,
-        and what migrations to or from here hold on either side.
+        and what migrations to or from here hold on either side. And as
+        Placement counts them: an instance evacuated from here keeps its
+        allocation here until this host, started again, cleans up after
+        it; its regions are those the region records still give to it.
         """
         context = nova_context.get_admin_context()
         attrs = ['resources', 'migration_context']
@@ -176,6 +180,17 @@ class FPGADriverMixin:
                     if moving.obj_attr_is_set(side)]
             held.update((r.identifier, r.provider_uuid)
                         for resources in lists for r in resources or ())
+        # The evacuations this host has not cleaned up after, as Nova's
+        # compute manager finds them at start-up.
+        with nova_utils.temporary_mutation(context, read_deleted='yes'):
+            evacuations = objects.MigrationList.get_by_filters(context, {
+                'source_compute': self._fpga_host,
+                'status': ['accepted', 'pre-migrating', 'done'],
+                'migration_type': fields.MigrationType.EVACUATION})
+        evacuated = {migration.instance_uuid for migration in evacuations}
+        for identifier, provider in self._fpga_regions.given_to(
+                evacuated).items():
+            held.setdefault(identifier, provider)
         return held
 
     def _fpga_report_lost(self, inventory):

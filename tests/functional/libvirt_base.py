@@ -128,6 +128,20 @@ class FPGAServersTestBase(base.ServersTestBase):
         image.update(meta or {})
         return self.glance.create(None, image, data=io.BytesIO(data))['id']
 
+    def vm_image(self, **properties):
+        """A VM image in the GlanceFixture with ``properties``; its id."""
+        image_id = uuidutils.generate_uuid()
+        self.glance.create(None, {
+            'id': image_id, 'name': 'vm', 'status': 'active',
+            'container_format': 'bare', 'disk_format': 'raw', 'size': 1024,
+            'min_ram': 0, 'min_disk': 0, 'properties': properties})
+        return image_id
+
+    def force_down(self, hostname, forced_down):
+        (service,) = self.api.get_services(host=hostname,
+                                           binary='nova-compute')
+        self.api.put_service_force_down(service['id'], forced_down)
+
     def fpga_providers(self, hostname, marker='_FPGA_'):
         """``{provider name: provider}`` of the FPGA providers of a host."""
         prefix = hostname + marker

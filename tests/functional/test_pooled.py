@@ -31,13 +31,26 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
                  if t.startswith('CUSTOM_FPGA_FUNCTION_')})
         return found
 
-    def assertReleasedToItsFunction(self, pool, rest):
-        """``pool`` is left with ``rest``; the other pool holds AFU, free."""
+    def assertReleasedToItsFunction(self, pool, rest, function=AFU):
+        """``pool`` is left with ``rest``; another holds ``function``, free."""
         pools = self.pools()
         self.assertEqual(rest, pools.pop(pool))
-        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
+        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(function)})],
                          list(pools.values()))
         return next(iter(pools))
+
+    def start_two_computes(self):
+        """compute1 and compute2 on one simulated host, a card each."""
+        host = self.simulate('n6000:2')
+        for hostname, address in (('compute1', libvirt_base.FIRST),
+                                  ('compute2', libvirt_base.SECOND)):
+            self.start_compute_on(host, hostname, enabled_devices=[address],
+                                  provider_layout='pooled')
+
+    def holder(self, identifier):
+        """The instance the region's record names as its holder."""
+        return state.StateStore(self.state_dir).read(identifier)[
+            'held']['instance']
 
     def held(self, server):
         """The (provider uuid, identifier) of the server's one region."""
@@ -146,11 +159,7 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual((pool, target), self.held(server))
 
     def test_a_cold_migration_keeps_the_source_region_until_confirmed(self):
-        host = self.simulate('n6000:2')
-        for hostname, address in (('compute1', libvirt_base.FIRST),
-                                  ('compute2', libvirt_base.SECOND)):
-            self.start_compute_on(host, hostname, enabled_devices=[address],
-                                  provider_layout='pooled')
+        self.start_two_computes()
         flavor = self.fpga_flavor(**{
             'fpga:bitstream': self.add_bitstream(
                 self.gbs('n6000', AFU), fpga_function='nlb')})
@@ -188,3 +197,67 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         self._delete_server(server)
         self._run_periodics(raise_on_error=True)
         self.assertEqual((1, 0, 0), self.pools()[pool][:3])
+
+    def test_a_rebuild_reprograms_the_region_where_it_is_held(self):
+        self.start_fpga_compute('compute1', 'n6000:2',
+                                provider_layout='pooled')
+        (pool,) = self.pools()
+        factory = libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000'])
+        nlb = self.add_bitstream(self.gbs('n6000', AFU), fpga_function='nlb')
+        server = self.boot(self.fpga_flavor(), image_uuid=self.vm_image(
+            fpga_bitstream=nlb))
+        held = self.held(server)
+        other = self.add_bitstream(self.gbs('n6000', OTHER_AFU),
+                                   name='other', fpga_function='other')
+        server = self._rebuild_server(
+            server, self.vm_image(fpga_bitstream=other))
+        # The same region, in the pool its allocation is in, now loaded
+        # with the other function, its record still naming the server.
+        self.assertEqual(held, self.held(server))
+        address, _, region = held[1].rpartition('_')
+        self.assertEqual(OTHER_AFU, self.loaded('compute1', address, region))
+        self.assertEqual(server['id'], self.holder(held[1]))
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual({pool: (2, 0, 1, {factory})}, self.pools())
+
+        self._delete_server(server)
+        self._run_periodics(raise_on_error=True)
+        self.assertReleasedToItsFunction(pool, (1, 0, 0, {factory}),
+                                         OTHER_AFU)
+
+    def test_an_evacuated_region_stays_in_its_pool_until_scrubbed(self):
+        self.start_two_computes()
+        factory = libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000'])
+        (left,) = self.pools('compute1')
+        (target,) = self.pools('compute2')
+        server = self.boot(self.fpga_flavor(**{
+            'fpga:bitstream': self.add_bitstream(
+                self.gbs('n6000', AFU), fpga_function='nlb')}),
+            host='compute1')
+        self.computes['compute1'].stop()
+        self.force_down('compute1', True)
+
+        server = self._evacuate_server(
+            server, {'host': 'compute2'}, expected_host='compute2')
+        second = libvirt_base.SECOND + '_port0'
+        self.assertEqual((target, second), self.held(server))
+        self.assertEqual(server['id'], self.holder(second))
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual({target: (1, 0, 1, {factory})},
+                         self.pools('compute2'))
+        # The host left is down: its region is still the server's there.
+        self.assertEqual({left: (1, 0, 1, {factory})},
+                         self.pools('compute1'))
+
+        self.flags(enabled_devices=[libvirt_base.FIRST], group='fpga')
+        self.restart_compute_service('compute1')
+        self.force_down('compute1', False)
+        self._run_periodics(raise_on_error=True)
+        # Back, it scrubbed the region (a reset keeps the function) and
+        # Nova dropped the allocation: released, it moves to its
+        # function's pool, and the emptied one goes. The server keeps its
+        # region on compute2.
+        self.assertEqual([(1, 0, 0, {libvirt_base.function_trait(AFU)})],
+                         list(self.pools('compute1').values()))
+        self.assertEqual({target: (1, 0, 1, {factory})},
+                         self.pools('compute2'))

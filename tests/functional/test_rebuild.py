@@ -1,7 +1,5 @@
 """Rebuild and evacuate: the regions a server holds through them."""
 
-from oslo_utils import uuidutils
-
 from nova_fpga.simulator import ioctls
 from tests.functional import libvirt_base
 from tests.unit.backends import base as programming_base
@@ -24,14 +22,6 @@ class RebuildTest(libvirt_base.FPGAServersTestBase):
         super().setUp()
         self.image_id = self.add_bitstream(self.gbs('n6000', AFU),
                                            fpga_function='nlb')
-
-    def vm_image(self, **properties):
-        image_id = uuidutils.generate_uuid()
-        self.glance.create(None, {
-            'id': image_id, 'name': 'vm', 'status': 'active',
-            'container_format': 'bare', 'disk_format': 'raw', 'size': 1024,
-            'min_ram': 0, 'min_disk': 0, 'properties': properties})
-        return image_id
 
     def assertHolds(self, server, hostname, address, function=AFU):
         self.assertEqual(hostname, server['OS-EXT-SRV-ATTR:host'])
@@ -102,11 +92,6 @@ class EvacuateTest(libvirt_base.FPGAServersTestBase):
     def start_on(self, hostname, address):
         self.start_compute_on(self.host, hostname, enabled_devices=[address],
                               scrub_on_release='reset')
-
-    def force_down(self, hostname, forced_down):
-        (service,) = self.api.get_services(host=hostname,
-                                           binary='nova-compute')
-        self.api.put_service_force_down(service['id'], forced_down)
 
     def test_evacuate_then_the_host_left_scrubs_when_it_is_back(self):
         self.start_on('compute1', FIRST)

@@ -148,14 +148,6 @@ class SpawnTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual(kinds.NLB0, self.loaded('compute1', FIRST))
         self.assertEqual([], self.downloads)
 
-    def vm_image(self, **properties):
-        image_id = uuidutils.generate_uuid()
-        self.glance.create(None, {
-            'id': image_id, 'name': 'vm', 'status': 'active',
-            'container_format': 'bare', 'disk_format': 'raw', 'size': 1024,
-            'min_ram': 0, 'min_disk': 0, 'properties': properties})
-        return image_id
-
     def test_image_properties_ask_and_the_flavor_wins(self):
         self.start_fpga_compute('compute1', 'n6000:2')
         nlb = self.add_bitstream(self.gbs('n6000', AFU), fpga_function='nlb')

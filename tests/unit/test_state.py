@@ -26,11 +26,13 @@ class StateStoreTest(testtools.TestCase):
     def test_the_last_holder_is_kept_beside_the_rest(self):
         self.store.record_load('r_port0', 'programmed', IMAGE, 'f1', 'me')
         self.store.record_holder('r_port0', 'server-1', 'p1', 'u1')
-        record = self.store.record_holder('r_port0', 'server-2', 'p2', 'u2')
+        record = self.store.record_holder('r_port0', 'server-2', 'p2', 'u2',
+                                          'pool-1')
         self.assertEqual(record, self.store.read('r_port0'))
         held = record['held']
-        self.assertEqual(('server-2', 'p2', 'u2'), (
-            held['instance'], held['project_id'], held['user_id']))
+        self.assertEqual(('server-2', 'p2', 'u2', 'pool-1'), (
+            held['instance'], held['project_id'], held['user_id'],
+            held['provider']))
         self.assertEqual('f1', record['loaded']['function_id'])
 
     def test_loads_add_up(self):
