@@ -21,13 +21,14 @@ PLACEMENT_VERSION = '1.14'
 class Provider:
     """An FPGA region's or a GPU's resource provider, as Placement has it.
 
-    ``region`` is the unit identifier: a GPU's is its PCI address.
+    ``region`` is the unit identifier: a GPU's is its PCI address; a pool
+    of regions (``provider_layout = pooled``) has none.
     """
 
     uuid: str
     name: str
     host: str
-    region: str
+    region: ty.Optional[str]
     traits: ty.FrozenSet[str]
     total: int
     reserved: int
@@ -76,6 +77,13 @@ def fpga_providers(cloud):
 def gpu_providers(cloud):
     """The GPU providers of every compute, by name."""
     return _providers(cloud, placement.GPU_MARKER)
+
+
+def pools(cloud, host):
+    """The pools of FPGA regions of ``host``, by name."""
+    return {rp['name']: _provider(cloud, rp, host, None)
+            for rp in _get(cloud, '/resource_providers')['resource_providers']
+            if placement.is_pool(host, rp['name'])}
 
 
 def allocated(providers, cloud, server_id):

@@ -465,8 +465,11 @@ class Cloud:
             processes.run(manage + args, log, self.workdir,
                           what='nova-manage %s' % ' '.join(args[:2]))
 
-    def start_fpga_compute(self, hostname, *cards):
-        """nova-fpga-compute on a new simulated host with ``cards``."""
+    def start_fpga_compute(self, hostname, *cards, **fpga_options):
+        """nova-fpga-compute on a new simulated host with ``cards``.
+
+        ``fpga_options`` are its own ``[fpga]`` options, over the cloud's.
+        """
         root = self.path('hosts', hostname, '')
         host = simulator.build(
             os.path.join(root, 'fpga'),
@@ -475,7 +478,8 @@ class Cloud:
         glance.write_ini(conf, {
             'DEFAULT': {'host': hostname, 'state_path': root,
                         'instances_path': root + 'instances'},
-            'fpga': dict(self.fpga_options, simulator_root=host.root,
+            'fpga': dict(self.fpga_options, **fpga_options,
+                         simulator_root=host.root,
                          sysfs_root=host.sysfs_root,
                          dev_root=host.dev_root,
                          bitstream_cache_dir=root + 'bitstream-cache',
@@ -489,12 +493,23 @@ class Cloud:
              '--config-file', self.nova_conf, '--config-file', conf],
             env=dict(os.environ, NOVA_FPGA_DOMAIN_DIR=root + 'domains'))
         self.fpga_hosts[hostname] = host
-        self._wait_for_provider(hostname)
+        try:
+            self._wait_for_provider(hostname)
+        except BaseException:
+            # The rest of the cloud goes on without it; its log stays.
+            self.stop_compute(hostname)
+            raise
         processes.run([_bin('nova-manage'), '--config-file', self.nova_conf,
                        'cell_v2', 'discover_hosts'],
                       self.log('nova-manage'), self.workdir,
                       what='nova-manage cell_v2 discover_hosts')
         return host
+
+    def stop_compute(self, hostname):
+        """Stop ``hostname``'s compute; the cloud forgets it."""
+        process = self.computes.pop(hostname)
+        self.processes.remove(process)
+        process.stop()
 
     def compute_conf(self, hostname):
         """The options of ``hostname``'s compute over the cloud's."""

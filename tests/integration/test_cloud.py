@@ -9,6 +9,7 @@ hardware's own state, another project's view of Glance).
 import os
 import shutil
 import tempfile
+import time
 
 import testtools
 
@@ -19,9 +20,15 @@ from nova_fpga.demo import scenario
 from nova_fpga.demo import services
 from nova_fpga.demo import steps
 from nova_fpga import model
+from nova_fpga import simulator
 
 INTEL, XILINX = (host.name for host in scenario.HOSTS)
 OTHER = scenario.Person('bob', 'other', ('member', 'reader'))
+# A compute of its own with pooled providers, and the trait its flavor
+# asks for, which no other compute has.
+POOLED = 'compute-pooled'
+POOLED_TRAIT = 'CUSTOM_FPGA_DEMO_POOLED'
+POOLED_FUNCTION = '9e0f1a2b3c4d5e6f708192a3b4c5d6e7'
 CLOUD = None
 
 
@@ -125,6 +132,72 @@ class CloudTest(testtools.TestCase):
         self.assertEqual(before, loaded(XILINX))
         self.delete_server(self.other, 'stolen')
         self.assertEqual(0, sum(usages().values()))
+
+    def pools(self):
+        """``{function ids: (total, reserved, used)}`` of POOLED's pools."""
+        return {frozenset(p.function_ids()): (p.total, p.reserved, p.used)
+                for p in inspection.pools(CLOUD, POOLED).values()}
+
+    def retire(self, hostname):
+        """Stop a compute and delete its service, as an operator does."""
+        CLOUD.stop_compute(hostname)
+        (service,) = self.demo.operator.json(
+            'compute', 'service', 'list', '--host', hostname, '--service',
+            'nova-compute')
+        self.demo.operator.run('compute', 'service', 'delete',
+                               str(service['ID']))
+        # Nova deletes the compute node's providers, ours with them.
+        self.assertEqual({}, inspection.pools(CLOUD, hostname))
+
+    def test_a_compute_with_pooled_providers(self):
+        CLOUD.start_fpga_compute(POOLED, 'n6000:2', provider_layout='pooled',
+                                 extra_traits='n6000:' + POOLED_TRAIT)
+        self.addCleanup(self.retire, POOLED)
+        factory = simulator.FUNCTION_IDS['n6000']
+        blank = scenario.BLANKS['n6000'].function_id
+        (pool,) = inspection.pools(CLOUD, POOLED).values()
+        self.assertIn(POOLED_TRAIT, pool.traits)
+        self.assertEqual({frozenset([factory]): (2, 0, 0)}, self.pools())
+
+        path = self.demo.write('pooled.bin', bitstreams.make(
+            'n6000', POOLED_FUNCTION, 'pooled'))
+        image = steps.create_image(
+            self.demo.operator, path, 'pooled', 'public', tags=['FPGA'],
+            fpga_interface_id=simulator.INTERFACE_IDS['n6000'],
+            fpga_function_id=POOLED_FUNCTION)
+        self.addCleanup(self.demo.operator.run, 'image', 'delete',
+                        image['id'])
+        flavor = steps.create_flavor(self.demo.operator, 'fpga.pooled', {
+            'resources:FPGA': '1', 'trait:' + POOLED_TRAIT: 'required',
+            'fpga:bitstream': image['id']})
+        self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
+                        flavor['id'])
+        vm = steps.create_image(self.demo.user, self.demo.write(
+            'pooled-vm.img', b'\0' * 4096), 'pooled-vm')
+        self.addCleanup(self.demo.user.run, 'image', 'delete', vm['id'])
+
+        server = steps.boot_server(self.demo.user, 'pooled', 'fpga.pooled',
+                                   'pooled-vm')
+        self.addCleanup(self.delete_server, self.demo.user, 'pooled')
+        self.assertEqual('ACTIVE', server['status'], server.get('fault'))
+        self.assertEqual(POOLED, self.demo.operator.json(
+            'server', 'show', server['id'])['OS-EXT-SRV-ATTR:host'])
+        self.assertEqual(sorted([factory, POOLED_FUNCTION]),
+                         sorted(loaded(POOLED).values()))
+        # Programmed, the region stays in the pool its allocation is in,
+        # at every periodic update while the server holds it.
+        time.sleep(3 * services.UPDATE_INTERVAL)
+        self.assertEqual({frozenset([factory]): (2, 0, 1)}, self.pools())
+
+        self.delete_server(self.demo.user, 'pooled')
+
+        # Released and scrubbed with the blank, it moves to its pool.
+        def moved():
+            found = self.pools()
+            steps.check(found == {frozenset([factory]): (1, 0, 0),
+                                  frozenset([blank]): (1, 0, 0)},
+                        'the pools of %s are %s', POOLED, found)
+        steps.eventually(moved)
 
     def test_the_demo_steps(self):
         result = steps.list_providers(self.demo)
