@@ -3,7 +3,11 @@
 A compute with our driver runs in Nova's functional fixtures (fakelibvirt,
 in-process Placement) on a simulated host of 16 cards. The simulator gives
 each card one region, so discovery's result is widened to 4 regions per
-card: 64 region providers. Prints figures; asserts nothing.
+card: 64 region providers. The libvirt driver's own report is measured on
+a tree of its own providers only. Then the resource tracker's whole idle
+periodic update, with the Placement requests it makes, for that host in
+each layout and for a host without FPGAs. Prints figures; asserts
+nothing.
 
 Run from the top of a checkout (it uses the functional test fixtures):
 ``python -m benchmarks.update_provider_tree``.
