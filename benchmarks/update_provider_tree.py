@@ -58,6 +58,11 @@ def median_ms(func, prepare, repeat):
     return statistics.median(times) * 1e3
 
 
+def writes_of(counts):
+    """The Placement writes among ``{method: count}``."""
+    return sum(n for method, n in counts.items() if method != 'GET')
+
+
 def copies(tree):
     return lambda: copy.deepcopy(tree)
 
@@ -143,15 +148,11 @@ class Measure(in_nova.Measure):
         writes = self.count_requests(compute.manager.rt.reportclient)
         host.crash(inventory.devices[0].address)
         compute.manager.update_available_resource(ctx)
-        crashed = sum(n for method, n in writes.items() if method != 'GET')
+        crashed = writes_of(writes)
         self.start_fpga_compute('pooled', *CARDS, provider_layout='pooled')
         pooled_ms, pooled_requests = self.periodic('pooled', ctx)
         self.start_fpga_compute('plain')
         plain_ms, plain_requests = self.periodic('plain', ctx)
-
-        def writes_of(counts):
-            return sum(n for method, n in counts.items() if method != 'GET')
-
         self.FIGURES.extend([
             'simulated host: %d cards (%s) widened to %d regions, %d FPGA '
             'providers in Placement' % (

@@ -442,8 +442,8 @@ def update(provider_tree, nodename, inventory, options, in_use,
 def _resource_keys(resources):
     """What tells resources apart (we set no metadata), cheap to compare.
 
-    Nova's ``Resource`` objects compare field by field, at ten times the
-    cost; the periodic update compares every provider's.
+    Nova's ``Resource`` objects compare field by field, and the periodic
+    update compares every provider's.
     """
     return {rc: frozenset((r.provider_uuid, r.identifier) for r in found)
             for rc, found in resources.items()}

@@ -278,13 +278,9 @@ def _pci_hex(sysfs_root, address, attr):
     Each backend asks for the vendor and device ids: read once per run.
     """
     try:
-        text = _read_text('%s/bus/pci/devices/%s/%s' % (
-            sysfs_root, address, attr)).partition('\n')[0].strip()
-        return int(text, 16), None
+        return read_int(pci_dir(sysfs_root, address) + '/' + attr, 16), None
     except Unreadable as e:
         return None, e.reason
-    except ValueError:
-        return None, 'not a number: %r' % text
 
 
 def _pci_id(sysfs_root, address, attr):
