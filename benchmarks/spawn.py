@@ -28,7 +28,7 @@ from nova.virt.libvirt import driver as libvirt_driver
 
 from benchmarks import in_nova
 from nova_fpga.bitstream import cache
-from nova_fpga import programming
+from nova_fpga.regions import programming
 from nova_fpga import simulator
 from nova_fpga.virt import driver
 from tests.functional import libvirt_base

@@ -3,9 +3,15 @@
 Plain data and no I/O, so discovery, reporting and programming can each be
 tested alone. Ids are 32 lowercase hex digits or None. A GPU is a Device of
 the GPU family with one Region: the whole GPU, nothing to program.
+
+Also what names a region on its host (its unit identifier, the suffix of
+its Placement provider's name and the name of its records) and whether a
+guest could be given it.
 """
 
 import dataclasses
+import hashlib
+import re
 import typing as ty
 
 PF = 'PF'
@@ -17,6 +23,15 @@ MEMORY_TABLE = 'table'
 MEMORY_BAR = 'bar'
 # Drivers that leave a GPU to passthrough; any other is the host's own.
 PASSTHROUGH_DRIVERS = (None, 'vfio-pci', 'pci-stub')
+# Why a healthy region cannot be given to a guest all the same.
+NO_ATTACH = 'it has no PCI function to attach'
+# A unit identifier ends its provider's name, which Placement allows 200
+# characters: 120 of the node name, the marker (``_FPGA_``) and this.
+MAX_IDENTIFIER = 74
+
+_PCI_ADDRESS = re.compile(
+    r'^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$')
+_HEX_ID = re.compile(r'^[0-9a-f]{32}$')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,3 +149,61 @@ def device_to_dict(dev):
 
 def inventory_to_dict(inventory):
     return {'devices': [device_to_dict(d) for d in inventory.devices]}
+
+
+def normalize_id(text):
+    """An interface or function id as 32 lowercase hex digits.
+
+    Accepts the kernel's form (32 hex), dashed UUIDs (GBS, xclbin) and a
+    ``0x`` prefix. Raises ValueError for anything else.
+    """
+    value = text.strip().lower().replace('-', '')
+    if value.startswith('0x'):
+        value = value[2:]
+    if not _HEX_ID.match(value):
+        raise ValueError('not a 32-digit hex id: %r' % text)
+    return value
+
+
+def is_pci_address(name):
+    return bool(_PCI_ADDRESS.match(name))
+
+
+def shorten(text, limit):
+    """``text`` cut to ``limit`` characters, kept unique by a hash."""
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return '%s_%s' % (text[:limit - 13], digest)
+
+
+def region_identifier(device, region):
+    """The unit identifier of a region (a GPU: its address) on its host."""
+    if device.is_gpu:
+        return device.address
+    return shorten('%s_%s' % (device.address, region.name), MAX_IDENTIFIER)
+
+
+def usable(device, region):
+    """Whether a guest could be given the region now."""
+    return device.healthy and region.healthy and bool(region.attach)
+
+
+def unusable_reason(device, region):
+    """Why a guest cannot be given the region now."""
+    return device.health_reason or region.health_reason or NO_ATTACH
+
+
+def describe(device, region):
+    """A region as messages name it: its card's address and its name."""
+    return '%s %s' % (device.address, region.name)
+
+
+def unit_of(identifiers):
+    """What the units are called in a message: GPUs, or FPGA regions.
+
+    A GPU's identifier is its PCI address; a region's has its name after.
+    """
+    if identifiers and all(is_pci_address(i) for i in identifiers):
+        return 'GPU'
+    return 'FPGA region'

@@ -3,7 +3,7 @@
 Works on Nova's ProviderTree only; the resource tracker flushes the tree to
 Placement. Which providers the regions and GPUs become is decided in one
 place: ``layout`` and the naming it uses (``provider_name``,
-``region_identifier``, ``identifier_of``).
+``identifier_of``; a unit's identifier is ``model.region_identifier``).
 
 Memory is reported as trait bands (``CUSTOM_GPU_MEMORY_GE_40G``), not as
 inventory: a region or GPU is given whole, so its memory is never shared
@@ -40,8 +40,7 @@ POOL_MARKER = '_FPGAPOOL_'
 POOL_DIGEST = 16
 # Placement allows 200 characters. Longer node names and identifiers are
 # shortened, and kept unique by a hash, to fit.
-MAX_NODE_PART = 120
-MAX_IDENTIFIER = 200 - MAX_NODE_PART - len(MARKER)
+MAX_NODE_PART = 200 - len(MARKER) - model.MAX_IDENTIFIER
 # The memory bands, in GiB: a device gets the trait of every band it
 # reaches, so a flavor asks for "at least" one of them.
 MEMORY_BANDS_GIB = (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 64, 80, 96, 128,
@@ -131,36 +130,17 @@ def region_traits(device, region, options):
     return frozenset(traits | options.traits(device.board))
 
 
-def _shorten(text, limit):
-    if len(text) <= limit:
-        return text
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    return '%s_%s' % (text[:limit - 13], digest)
-
-
 def provider_name(nodename, identifier, marker=MARKER):
-    return _shorten(nodename, MAX_NODE_PART) + marker + identifier
+    return model.shorten(nodename, MAX_NODE_PART) + marker + identifier
 
 
 def identifier_of(nodename, name):
     """The unit identifier in one of our provider names, else None."""
     for marker in (MARKER, GPU_MARKER):
-        prefix = _shorten(nodename, MAX_NODE_PART) + marker
+        prefix = model.shorten(nodename, MAX_NODE_PART) + marker
         if name.startswith(prefix) and len(name) > len(prefix):
             return name[len(prefix):]
     return None
-
-
-def region_identifier(device, region):
-    """The unit identifier of a region (a GPU: its address) on its host."""
-    if device.is_gpu:
-        return device.address
-    return _shorten('%s_%s' % (device.address, region.name), MAX_IDENTIFIER)
-
-
-def usable(device, region):
-    """Whether a guest could be given the region now."""
-    return device.healthy and region.healthy and bool(region.attach)
 
 
 def pool_name(nodename, resource_class, traits, free):
@@ -173,11 +153,11 @@ def pool_name(nodename, resource_class, traits, free):
 
 def _place(nodename, device, region, options, quarantined):
     """``(identifier, own provider name, class, traits, usable)``."""
-    unit = region_identifier(device, region)
+    unit = model.region_identifier(device, region)
     traits = region_traits(device, region, options)
     if unit in quarantined:
         traits |= {QUARANTINED_TRAIT}
-    free = usable(device, region) and unit not in quarantined
+    free = model.usable(device, region) and unit not in quarantined
     if device.is_gpu:
         return (unit, provider_name(nodename, unit, GPU_MARKER), orc.PGPU,
                 traits, free)
@@ -259,7 +239,8 @@ def _publish_resources(provider_tree, name, uuid, resource_class,
 
 
 def is_pool(nodename, name):
-    return name.startswith(_shorten(nodename, MAX_NODE_PART) + POOL_MARKER)
+    return name.startswith(
+        model.shorten(nodename, MAX_NODE_PART) + POOL_MARKER)
 
 
 def _is_ours(nodename, name):
@@ -372,7 +353,7 @@ def _where(existing, assigned):
 
 
 def _kind(nodename, name):
-    if name.startswith(_shorten(nodename, MAX_NODE_PART) + GPU_MARKER):
+    if name.startswith(model.shorten(nodename, MAX_NODE_PART) + GPU_MARKER):
         return 'GPU', 'GPU'
     if identifier_of(nodename, name) is None:
         return 'FPGA pool', 'regions'

@@ -15,10 +15,9 @@ import re
 import threading
 import typing as ty
 
+from nova_fpga import model
+
 ALL_F = 'f' * 32
-_PCI_ADDRESS = re.compile(
-    r'^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$')
-_HEX_ID = re.compile(r'^[0-9a-f]{32}$')
 _PCI_ADDRESS_IN_PATH = re.compile(
     r'(?:^|/)([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
 
@@ -74,20 +73,6 @@ def read_int(path, base=10):
         raise Unreadable(path, 'not a number: %r' % text) from None
 
 
-def normalize_id(text):
-    """An interface or function id as 32 lowercase hex digits.
-
-    Accepts the kernel's form (32 hex), dashed UUIDs (GBS, xclbin) and a
-    ``0x`` prefix. Raises ValueError for anything else.
-    """
-    value = text.strip().lower().replace('-', '')
-    if value.startswith('0x'):
-        value = value[2:]
-    if not _HEX_ID.match(value):
-        raise ValueError('not a 32-digit hex id: %r' % text)
-    return value
-
-
 def read_id(path, what):
     """Return ``(id, problem)``: a normalised id, or None and why not."""
     try:
@@ -114,16 +99,12 @@ def read_optional_id(path, what):
 def parse_id(text, what):
     """``(id, problem)`` of the text of an id attribute."""
     try:
-        value = normalize_id(text)
+        value = model.normalize_id(text)
     except ValueError:
         return None, '%s is not a 32-digit id: %r' % (what, text)
     if value == ALL_F:
         return None, '%s reads all f (card not responding)' % what
     return value, None
-
-
-def is_pci_address(name):
-    return bool(_PCI_ADDRESS.match(name))
 
 
 def _last_pci_address(path):
@@ -364,4 +345,4 @@ def pci_addresses(sysfs_root):
         names = os.listdir(os.path.join(sysfs_root, 'bus', 'pci', 'devices'))
     except OSError:
         return ()
-    return tuple(sorted(n.lower() for n in names if is_pci_address(n)))
+    return tuple(sorted(n.lower() for n in names if model.is_pci_address(n)))

@@ -1,11 +1,13 @@
 """The interface every driver family implements."""
 
 import abc
+import dataclasses
 import errno
 import os
 import time
 
-from nova_fpga import sysfs
+from nova_fpga.backends import exception
+from nova_fpga import model
 
 # Reading a port's id right after programming can find it busy.
 READ_ATTEMPTS = 10
@@ -18,17 +20,21 @@ _HINTS = {
 }
 
 
-class NotSupported(Exception):
-    """The family cannot do what was asked."""
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """What the ``[fpga]`` options tell the backends, handed in."""
 
+    # How DFL and intel-fpga regions are programmed: ioctl or fpgaconf.
+    intel_programmer: str = 'ioctl'
 
-class HardwareError(Exception):
-    """The kernel or a vendor tool refused; the message says why."""
+    @classmethod
+    def from_conf(cls, conf):
+        return cls(intel_programmer=conf.fpga.intel_programmer)
 
 
 def check_pci_address(address):
     """Refuse a privileged write under anything but a PCI function."""
-    if not sysfs.is_pci_address(address):
+    if not model.is_pci_address(address):
         raise OSError(errno.EINVAL, '%r is not a PCI address' % address)
 
 
@@ -40,7 +46,7 @@ def explain(what, error, detail=None):
     reason = error.strerror or os.strerror(error.errno)
     if reason == os.strerror(error.errno):
         detail = detail or _HINTS.get(error.errno)
-    return HardwareError('%s failed: %s%s' % (
+    return exception.HardwareError('%s failed: %s%s' % (
         what, reason, ' (%s)' % detail if detail else ''))
 
 
@@ -56,7 +62,7 @@ def run_tool(what, entrypoint, *args, timeout, meanings=None):
     if code:
         meaning = (meanings or {}).get(code)
         said = (err or out or '').strip().splitlines()
-        raise HardwareError('%s failed with exit code %d%s%s' % (
+        raise exception.HardwareError('%s failed with exit code %d%s%s' % (
             what, code, ': %s' % meaning if meaning else '',
             ' (%s)' % said[-1].strip() if said else ''))
 
@@ -65,15 +71,17 @@ class Backend(metaclass=abc.ABCMeta):
     """One driver family (DFL, intel-fpga, XRT, fpga_region).
 
     Loaded through the ``nova_fpga.backends`` stevedore namespace with the
-    sysfs and dev roots, so tests and the simulator can point it anywhere.
+    sysfs and dev roots, so tests and the simulator can point it anywhere,
+    and the Options.
     """
 
     #: The family name reported in the inventory and used in nova.conf.
     family = None
 
-    def __init__(self, sysfs_root, dev_root):
+    def __init__(self, sysfs_root, dev_root, options=Options()):
         self.sysfs_root = sysfs_root
         self.dev_root = dev_root
+        self.options = options
 
     @abc.abstractmethod
     def discover(self):
@@ -91,13 +99,13 @@ class Backend(metaclass=abc.ABCMeta):
         The caller holds the card's lock. Raises HardwareError, and leaves
         the card as it found it where it can (SR-IOV, released ports).
         """
-        raise NotSupported('programming %s regions is not supported'
-                           % self.family)
+        raise exception.NotSupported(
+            'programming %s regions is not supported' % self.family)
 
     def reset(self, device, region):
         """Reset the region's user logic; what is loaded stays loaded."""
-        raise NotSupported('resetting %s regions is not supported'
-                           % self.family)
+        raise exception.NotSupported(
+            'resetting %s regions is not supported' % self.family)
 
     def rediscover(self, device, region):
         """The region as sysfs shows it now, or None if it is gone.

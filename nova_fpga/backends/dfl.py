@@ -15,8 +15,8 @@ import os
 import struct
 
 from nova_fpga.backends import fme_port
-from nova_fpga import hw
 from nova_fpga import privsep
+from nova_fpga.privsep import kernel
 from nova_fpga import sysfs
 
 FME_PORT_PR = 0xB680
@@ -62,26 +62,26 @@ def port_pr(fme_node, port, bitstream_path, payload_offset):
     fme_port.check_node(fme_node, FME_PREFIX)
     with fme_port.mapped_payload(bitstream_path, payload_offset) as (
             address, size):
-        hw.ioctl(fme_node, FME_PORT_PR, PORT_PR_ARG.pack(
+        kernel.ioctl(fme_node, FME_PORT_PR, PORT_PR_ARG.pack(
             PORT_PR_ARG.size, 0, port, size, address))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def release_port(fme_node, port):
     fme_port.check_node(fme_node, FME_PREFIX)
-    hw.ioctl(fme_node, FME_PORT_RELEASE, PORT_ID_ARG.pack(port))
+    kernel.ioctl(fme_node, FME_PORT_RELEASE, PORT_ID_ARG.pack(port))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def assign_port(fme_node, port):
     fme_port.check_node(fme_node, FME_PREFIX)
-    hw.ioctl(fme_node, FME_PORT_ASSIGN, PORT_ID_ARG.pack(port))
+    kernel.ioctl(fme_node, FME_PORT_ASSIGN, PORT_ID_ARG.pack(port))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def reset_port(port_node):
     fme_port.check_node(port_node, PORT_PREFIX)
-    hw.ioctl(port_node, PORT_RESET, 0)
+    kernel.ioctl(port_node, PORT_RESET, 0)
 
 
 class DFLBackend(fme_port.FmePortBackend):

@@ -19,10 +19,11 @@ import typing as ty
 from oslo_log import log as logging
 
 from nova_fpga.backends import base
-from nova_fpga import boards
-from nova_fpga import hw
+from nova_fpga.backends import exception
+from nova_fpga.catalog import boards
 from nova_fpga import model
 from nova_fpga import privsep
+from nova_fpga.privsep import kernel
 from nova_fpga import sysfs
 
 LOG = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def mapped_payload(path, offset):
 @privsep.sys_admin_pctxt.entrypoint
 def set_sriov_numvfs(sysfs_root, address, count):
     base.check_pci_address(address)
-    hw.write_attr(os.path.join(
+    kernel.write_attr(os.path.join(
         sysfs_root, 'bus', 'pci', 'devices', address, 'sriov_numvfs'),
         int(count))
 
@@ -131,8 +132,8 @@ def set_sriov_numvfs(sysfs_root, address, count):
 @privsep.sys_admin_pctxt.entrypoint
 def fpgaconf(sysfs_root, address, gbs_path, timeout):
     base.check_pci_address(address)
-    return hw.execute(sysfs_root, hw.CONF.fpga.fpgaconf_path, address,
-                      gbs_path, timeout=timeout)
+    return kernel.execute(sysfs_root, kernel.tool_path('fpgaconf'),
+                          address, gbs_path, timeout=timeout)
 
 
 @contextlib.contextmanager
@@ -336,7 +337,7 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
                 return fmes[0][1], {
                     read_port(address, path, ordinal).port: path
                     for ordinal, path in enumerate(paths)}
-        raise base.HardwareError('%s has no %sN device: is %s bound?' % (
+        raise exception.HardwareError('%s has no %sN device: is %s bound?' % (
             address, self.fme_prefix, self.pci_driver))
 
     @contextlib.contextmanager
@@ -358,7 +359,7 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
                 self.sysfs_root, 'bus', 'pci', 'devices', device.address,
                 'sriov_numvfs'))
         except sysfs.Unreadable as e:
-            raise base.HardwareError(
+            raise exception.HardwareError(
                 'port %d is released and SR-IOV state is unreadable: %s' % (
                     region.port, e.reason)) from e
         _call('disabling SR-IOV of %s' % device.address, set_sriov_numvfs,
@@ -375,7 +376,7 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     def program(self, device, region, bitstream_path, header, timeout):
         with self._port_on_pf(device, region) as fme:
-            if hw.CONF.fpga.intel_programmer == 'fpgaconf':
+            if self.options.intel_programmer == 'fpgaconf':
                 base.run_tool('fpgaconf %s %s' % (
                     device.address, bitstream_path), fpgaconf,
                     self.sysfs_root, device.address, bitstream_path,

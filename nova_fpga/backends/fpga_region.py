@@ -14,7 +14,7 @@ import collections
 import os
 
 from nova_fpga.backends import base
-from nova_fpga import boards
+from nova_fpga.catalog import boards
 from nova_fpga import model
 from nova_fpga import sysfs
 

@@ -13,7 +13,7 @@ operator names it in ``[fpga] gpu_host_driver_allowlist``.
 import os
 
 from nova_fpga.backends import base
-from nova_fpga import gpus
+from nova_fpga.catalog import gpus
 from nova_fpga import model
 from nova_fpga import sysfs
 
@@ -114,7 +114,7 @@ class GPUBackend(base.Backend):
         except OSError:
             members = [address]
         return int(name), tuple(sorted(
-            m.lower() for m in members if sysfs.is_pci_address(m)))
+            m.lower() for m in members if model.is_pci_address(m)))
 
     def _group_problem(self, address, group, members, companions):
         if group is None:

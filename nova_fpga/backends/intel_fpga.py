@@ -11,8 +11,8 @@ import os
 import struct
 
 from nova_fpga.backends import fme_port
-from nova_fpga import hw
 from nova_fpga import privsep
+from nova_fpga.privsep import kernel
 from nova_fpga import sysfs
 
 FME_PORT_PR = 0xB580
@@ -50,7 +50,7 @@ def port_pr(fme_node, port, bitstream_path, payload_offset):
         arg = bytearray(PORT_PR_ARG.pack(
             PORT_PR_ARG.size, 0, port, size, address, 0))
         try:
-            hw.ioctl(fme_node, FME_PORT_PR, arg)
+            kernel.ioctl(fme_node, FME_PORT_PR, arg)
         except OSError as e:
             if e.errno != errno.EIO:
                 raise
@@ -66,19 +66,19 @@ def _port_id(port):
 @privsep.sys_admin_pctxt.entrypoint
 def release_port(fme_node, port):
     fme_port.check_node(fme_node, FME_PREFIX)
-    hw.ioctl(fme_node, FME_PORT_RELEASE, _port_id(port))
+    kernel.ioctl(fme_node, FME_PORT_RELEASE, _port_id(port))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def assign_port(fme_node, port):
     fme_port.check_node(fme_node, FME_PREFIX)
-    hw.ioctl(fme_node, FME_PORT_ASSIGN, _port_id(port))
+    kernel.ioctl(fme_node, FME_PORT_ASSIGN, _port_id(port))
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def reset_port(port_node):
     fme_port.check_node(port_node, PORT_PREFIX)
-    hw.ioctl(port_node, PORT_RESET, 0)
+    kernel.ioctl(port_node, PORT_RESET, 0)
 
 
 class IntelFPGABackend(fme_port.FmePortBackend):

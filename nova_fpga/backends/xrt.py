@@ -11,10 +11,10 @@ program --user`` on the management function.
 import os
 
 from nova_fpga.backends import base
-from nova_fpga import boards
-from nova_fpga import hw
+from nova_fpga.catalog import boards
 from nova_fpga import model
 from nova_fpga import privsep
+from nova_fpga.privsep import kernel
 from nova_fpga import sysfs
 
 _NOTHING_LOADED = '0' * 32
@@ -25,15 +25,15 @@ _DYNAMIC_REGION_RESET = 2
 @privsep.sys_admin_pctxt.entrypoint
 def xbmgmt_program(sysfs_root, mgmt_address, xclbin_path, timeout):
     base.check_pci_address(mgmt_address)
-    return hw.execute(
-        sysfs_root, hw.CONF.fpga.xbmgmt_path, 'program', '--device',
+    return kernel.execute(
+        sysfs_root, kernel.tool_path('xbmgmt'), 'program', '--device',
         mgmt_address, '--user', xclbin_path, timeout=timeout)
 
 
 @privsep.sys_admin_pctxt.entrypoint
 def reset_dynamic_region(sysfs_root, mgmt_address):
     base.check_pci_address(mgmt_address)
-    hw.write_attr(os.path.join(
+    kernel.write_attr(os.path.join(
         sysfs_root, 'bus', 'pci', 'devices', mgmt_address, 'mgmt_reset'),
         _DYNAMIC_REGION_RESET)
 
@@ -128,7 +128,7 @@ class XRTBackend(base.Backend):
         if not lines:
             return None, 'interface_uuids is empty'
         try:
-            value = sysfs.normalize_id(lines[-1])
+            value = model.normalize_id(lines[-1])
         except ValueError as e:
             return None, 'interface_uuids: %s' % e
         if value == sysfs.ALL_F:

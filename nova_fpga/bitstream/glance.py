@@ -19,7 +19,7 @@ from nova import exception as nova_exception
 from oslo_utils import uuidutils
 
 from nova_fpga.bitstream import exception
-from nova_fpga import sysfs
+from nova_fpga import model
 
 TAG = 'FPGA'
 _MARKS = ('fpga_interface_id', 'fpga_function_id', 'fpga_function',
@@ -48,7 +48,7 @@ def property_id(image, name):
     if value is None:
         return None
     try:
-        return sysfs.normalize_id(str(value))
+        return model.normalize_id(str(value))
     except ValueError:
         raise exception.NotABitstream(
             '%s %r is not a 32-digit hex id or UUID' % (name, value),

@@ -13,7 +13,7 @@ import stat
 import struct
 
 from nova_fpga.bitstream import exception
-from nova_fpga import sysfs
+from nova_fpga import model
 
 GBS = 'gbs'
 XCLBIN = 'xclbin'
@@ -77,7 +77,7 @@ def _uuid(value, what):
     if not isinstance(value, str):
         raise _invalid('%s is missing' % what)
     try:
-        return sysfs.normalize_id(value)
+        return model.normalize_id(value)
     except ValueError:
         raise _invalid('%s %r is not a UUID' % (what, value)) from None
 

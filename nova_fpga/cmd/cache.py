@@ -7,9 +7,9 @@ Glance images they were loaded as.
 import datetime
 import os
 
-from nova_fpga import assignment
 from nova_fpga import bitstream
 from nova_fpga.cmd import output
+from nova_fpga.regions import lifecycle
 
 MiB = bitstream.MiB
 COLUMNS = ['file', 'size', 'last used', 'loaded as']
@@ -52,7 +52,7 @@ def _known_images(host_regions):
 
 
 def list_cache(conf, args):
-    host_regions = assignment.HostRegions(conf)
+    host_regions = lifecycle.HostRegions(conf)
     cache = host_regions.cache
     images = _known_images(host_regions)
     _emit(args.format, [_entry(cache.directory, *found, images)
@@ -60,7 +60,7 @@ def list_cache(conf, args):
 
 
 def prune(conf, args):
-    host_regions = assignment.HostRegions(conf)
+    host_regions = lifecycle.HostRegions(conf)
     cache = host_regions.cache
     images = _known_images(host_regions)
     removed = cache.prune(args.keep_mb * MiB)

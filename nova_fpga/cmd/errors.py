@@ -4,7 +4,7 @@ Seed 002's programming service answers 0, 1, 2 and 3; the others are
 ours. 64 is sysexits' EX_USAGE, out of the way of the rest.
 """
 
-from nova_fpga import assignment
+from nova_fpga.regions import exception
 
 OK = 0
 UNKNOWN = 1
@@ -33,12 +33,12 @@ MEANINGS = (
 )
 
 _BY_KIND = {
-    assignment.NO_SUCH_REGION: NO_SUCH_REGION,
-    assignment.NOT_FOUND: BITSTREAM_UNAVAILABLE,
-    assignment.NOT_FETCHED: BITSTREAM_UNAVAILABLE,
-    assignment.INVALID: BITSTREAM_UNAVAILABLE,
-    assignment.INCOMPATIBLE: INCOMPATIBLE,
-    assignment.HARDWARE: UNHEALTHY,
+    exception.NO_SUCH_REGION: NO_SUCH_REGION,
+    exception.NOT_FOUND: BITSTREAM_UNAVAILABLE,
+    exception.NOT_FETCHED: BITSTREAM_UNAVAILABLE,
+    exception.INVALID: BITSTREAM_UNAVAILABLE,
+    exception.INCOMPATIBLE: INCOMPATIBLE,
+    exception.HARDWARE: UNHEALTHY,
 }
 
 

@@ -23,7 +23,6 @@ from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
 from nova_fpga import model
 from nova_fpga import privsep
-from nova_fpga import simulator
 
 
 # The [fpga] options the command line may override.
@@ -125,9 +124,10 @@ def _parser(argv):
     parser.add_argument(
         '--card', action='append', required=True,
         metavar='KIND[:COUNT][,key=value...]',
-        help='Cards to simulate; kinds: %s; keys: vfs, function, numa, '
+        help='Cards to simulate; kinds: as README lists them (an unknown '
+             'one is refused with the list); keys: vfs, function, numa, '
              'driver (a GPU\'s: vfio-pci unless given). Repeat for more '
-             'cards.' % ', '.join(simulator.KINDS))
+             'cards.')
     parser.set_defaults(func=simulate, config_file=None,
                         **{name: None for name in _OVERRIDES})
     return top
@@ -179,6 +179,8 @@ def discover(conf, cmd):
 
 
 def simulate(conf, cmd):
+    # Imported here only: no other command loads the simulator.
+    from nova_fpga import simulator
     cards = [spec for text in cmd.card for spec in simulator.parse_card(text)]
     host = simulator.build(cmd.root, cards)
     print('Simulated %d card(s): sysfs root %s, dev root %s' % (

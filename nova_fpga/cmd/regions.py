@@ -8,7 +8,6 @@ import sys
 
 from nova.image import glance as nova_glance
 
-from nova_fpga import assignment
 from nova_fpga.cmd import errors
 from nova_fpga.cmd import holders as holders_mod
 from nova_fpga.cmd import identity
@@ -16,8 +15,8 @@ from nova_fpga.cmd import output
 from nova_fpga.cmd import progress
 from nova_fpga import discovery
 from nova_fpga import model
-from nova_fpga import placement
-from nova_fpga import programming
+from nova_fpga.regions import exception
+from nova_fpga.regions import lifecycle
 from nova_fpga import request
 
 STATUS_COLUMNS = ['region', 'board', 'health', 'interface id', 'function id',
@@ -27,7 +26,7 @@ STATUS_COLUMNS = ['region', 'board', 'health', 'interface id', 'function id',
 
 def _all(host_regions):
     try:
-        inventory = host_regions.discover()
+        inventory = host_regions.inventory.discover()
     except discovery.NotSysfs as e:
         raise errors.Failure(errors.USAGE, str(e)) from e
     return [(device, region) for device in inventory.devices
@@ -40,7 +39,7 @@ def find(found, name):
     Failure if none.
     """
     for device, region in found:
-        if placement.region_identifier(device, region) == name:
+        if model.region_identifier(device, region) == name:
             return device, region
     raise errors.Failure(errors.NO_SUCH_REGION,
                          'FPGA region %s: no such region on this host '
@@ -51,7 +50,7 @@ def _holders(args, host_regions, found):
     """Placement's view of this node's regions, or (None, why not)."""
     given = {}
     for device, region in found:
-        identifier = placement.region_identifier(device, region)
+        identifier = model.region_identifier(device, region)
         held = host_regions.state.read(identifier)['held']
         if held:
             given[identifier] = held['instance']
@@ -66,7 +65,7 @@ def _seen(seen, device, region):
 
     Any of those may hold a pooled region no record gives to a holder.
     """
-    identifier = placement.region_identifier(device, region)
+    identifier = model.region_identifier(device, region)
     return seen.get(identifier) or seen.get(holders_mod.UNNAMED)
 
 
@@ -79,7 +78,7 @@ def _loaded_image(record, region):
 
 
 def _status_entry(device, region, record, seen, quarantined):
-    identifier = placement.region_identifier(device, region)
+    identifier = model.region_identifier(device, region)
     entry = model.region_to_dict(region)
     entry.update({
         'region': identifier, 'device': model.device_to_dict(device),
@@ -88,7 +87,7 @@ def _status_entry(device, region, record, seen, quarantined):
         'record': record, 'placement': seen,
         'reserved': (seen['reserved'] if seen and not seen.get('pool') else
                      identifier in quarantined or
-                     not placement.usable(device, region)),
+                     not model.usable(device, region)),
     })
     entry['device'].pop('regions')
     reason = device.health_reason or region.health_reason
@@ -108,7 +107,7 @@ def _holder_text(entry):
 
 
 def status(conf, args):
-    host_regions = assignment.HostRegions(conf)
+    host_regions = lifecycle.HostRegions(conf)
     found = _all(host_regions)
     seen, why = _holders(args, host_regions, found)
     if why:
@@ -117,7 +116,7 @@ def status(conf, args):
     quarantined = host_regions.quarantine.held()
     entries = [_status_entry(
         device, region,
-        host_regions.state.read(placement.region_identifier(device, region)),
+        host_regions.state.read(model.region_identifier(device, region)),
         _seen(seen, device, region) if seen is not None else None,
         quarantined) for device, region in found]
     rows = []
@@ -144,7 +143,7 @@ def _refuse_if_held(args, host_regions, found, device, region, what,
     """
     if args.force:
         return
-    identifier = placement.region_identifier(device, region)
+    identifier = model.region_identifier(device, region)
     seen, why = _holders(args, host_regions, found)
     if why:
         raise errors.Failure(
@@ -167,10 +166,10 @@ def _refuse_if_held(args, host_regions, found, device, region, what,
 
 
 def program(conf, args):
-    host_regions = assignment.HostRegions(conf)
+    host_regions = lifecycle.HostRegions(conf)
     found = _all(host_regions)
     device, region = find(found, args.region)
-    identifier = placement.region_identifier(device, region)
+    identifier = model.region_identifier(device, region)
     what = ', bitstream image %s' % args.bitstream
     reason = device.health_reason or region.health_reason
     if reason:
@@ -191,7 +190,7 @@ def program(conf, args):
             context, nova_glance.API(), device, region,
             request.Request(bitstream_id=args.bitstream),
             progress=progress.Progress())
-    except assignment.AssignmentFailed as e:
+    except exception.AssignmentFailed as e:
         raise errors.Failure(errors.code_of_kind(e.kind), str(e)) from e
     # What the record says; empty if it could not be written.
     loaded = host_regions.state.read(identifier)['loaded'] or {}
@@ -208,10 +207,10 @@ def scrub(conf, args):
         raise errors.Failure(errors.USAGE, 'FPGA region %s: [fpga] '
                              'scrub_on_release is none; give --mode reset '
                              'or --mode blank' % args.region)
-    host_regions = assignment.HostRegions(conf)
+    host_regions = lifecycle.HostRegions(conf)
     found = _all(host_regions)
     device, region = find(found, args.region)
-    identifier = placement.region_identifier(device, region)
+    identifier = model.region_identifier(device, region)
     _refuse_if_held(args, host_regions, found, device, region,
                     ', scrub (%s)' % mode)
     quarantined = identifier in host_regions.quarantine.held()
@@ -220,9 +219,9 @@ def scrub(conf, args):
     try:
         outcome = host_regions.scrub_region(device, region, mode,
                                             'nova-fpga scrub')
-    except programming.Failed as e:
+    except exception.Failed as e:
         raise errors.Failure(
-            errors.code_of_kind(assignment.kind_of(e)), str(e)) from e
+            errors.code_of_kind(exception.kind_of(e)), str(e)) from e
     if quarantined:
         say('FPGA region %s leaves quarantine; nova-compute frees it in '
             'Placement at its next periodic update' % identifier)

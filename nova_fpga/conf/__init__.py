@@ -6,7 +6,7 @@ from nova_fpga.conf import bitstream
 from nova_fpga.conf import discovery
 from nova_fpga.conf import placement
 from nova_fpga.conf import programming
-from nova_fpga.conf import state
+from nova_fpga.conf import records
 
 GROUP = cfg.OptGroup(
     'fpga',
@@ -20,7 +20,7 @@ PlacementOptions = placement.PlacementOptions
 placement_options = placement.placement_options
 
 OPTS = (discovery.OPTS + placement.OPTS + bitstream.OPTS + programming.OPTS +
-        state.OPTS)
+        records.OPTS)
 
 
 def register_opts(conf):

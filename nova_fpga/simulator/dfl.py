@@ -9,7 +9,7 @@ counter, so a PR region never shares its base region's number.
 import os
 
 from nova_fpga.simulator import fme_port
-from nova_fpga.simulator import state
+from nova_fpga.simulator import kernel_state
 
 
 class DflLayout(fme_port.FmePortLayout):
@@ -27,19 +27,19 @@ class DflLayout(fme_port.FmePortLayout):
     }
 
     def allocate_container(self, data, card):
-        card['base_region'] = state.take(data, 'region')
+        card['base_region'] = kernel_state.take(data, 'region')
 
     def allocate_pr(self, data, card, kind):
         if not kind.has_pr:
             card['manager'], card['bridges'] = None, []
             return
-        card['manager'] = state.take(data, 'fpga_manager')
+        card['manager'] = kernel_state.take(data, 'fpga_manager')
         # Per port: platform auto id (names both the bridge and the region
         # device), fpga_bridge number, fpga_region number.
         card['bridges'] = [
-            [state.take(data, 'platform_auto'),
-             state.take(data, 'fpga_bridge'),
-             state.take(data, 'region')]
+            [kernel_state.take(data, 'platform_auto'),
+             kernel_state.take(data, 'fpga_bridge'),
+             kernel_state.take(data, 'region')]
             for _ in range(kind.ports_num)]
 
     def container(self, card):

@@ -4,8 +4,8 @@ Kept apart from the tree writers on purpose: it restates the rules
 discovery follows, so a test comparing the two checks both.
 """
 
-from nova_fpga import boards
-from nova_fpga import gpus
+from nova_fpga.catalog import boards
+from nova_fpga.catalog import gpus
 from nova_fpga import model
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import soc

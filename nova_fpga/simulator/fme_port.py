@@ -9,9 +9,9 @@ change, so the tree never disagrees with the state.
 import abc
 import os
 
+from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import pci
-from nova_fpga.simulator import state
 
 # fpga_manager status lines, and the intel-fpga status bits, of PR errors.
 PR_ERRORS = {
@@ -37,13 +37,13 @@ class FmePortLayout(metaclass=abc.ABCMeta):
 
     def allocate(self, data, card, spec):
         kind = kinds.KINDS[card['kind']]
-        card['iommu_group'] = state.take(data, 'iommu_group', 10)
+        card['iommu_group'] = kernel_state.take(data, 'iommu_group', 10)
         self.allocate_container(data, card)
-        card['fme'] = state.take(data, self.fme_name)
+        card['fme'] = kernel_state.take(data, self.fme_name)
         self.allocate_pr(data, card, kind)
         function_id = spec.function_id or kinds.FUNCTION_IDS[card['kind']]
         card.update(vfs=[], busy=None, pr_error=None, ports=[
-            {'number': state.take(data, self.port_name),
+            {'number': kernel_state.take(data, self.port_name),
              'function_id': function_id, 'released': False}
             for _ in range(kind.ports_num)])
 

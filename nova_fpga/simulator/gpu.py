@@ -7,9 +7,9 @@ file lists the BARs as drivers/pci/pci-sysfs.c writes them.
 
 import os
 
+from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import pci
-from nova_fpga.simulator import state
 
 VFIO = 'vfio-pci'
 GIB = 1 << 30
@@ -59,7 +59,7 @@ class GpuLayout:
     def allocate(self, data, card, spec):
         kind = kinds.KINDS[card['kind']]
         card.update(
-            iommu_group=state.take(data, 'iommu_group', 10),
+            iommu_group=kernel_state.take(data, 'iommu_group', 10),
             driver=spec.driver or VFIO,
             audio_address=(pci.function_address(card['address'], 1)
                            if kind.audio_device_id else None))

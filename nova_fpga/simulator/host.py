@@ -8,12 +8,12 @@ from nova_fpga.simulator import faults
 from nova_fpga.simulator import fme_port
 from nova_fpga.simulator import ioctls
 from nova_fpga.simulator import kernel
+from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import pci
 from nova_fpga.simulator import soc
 from nova_fpga.simulator import spec
 from nova_fpga.simulator import sriov
-from nova_fpga.simulator import state
 from nova_fpga.simulator import xrt
 
 
@@ -30,7 +30,7 @@ def build(root, cards, pr_seconds=0.0):
     would.
     """
     root = os.path.abspath(root)
-    for name in ('sys', 'dev', state.FILE):
+    for name in ('sys', 'dev', kernel_state.FILE):
         if os.path.lexists(os.path.join(root, name)):
             raise ValueError('%s already holds a simulated tree (%s)' % (
                 root, name))
@@ -41,7 +41,7 @@ def build(root, cards, pr_seconds=0.0):
     for sub in SYSFS_SKELETON:
         os.makedirs(os.path.join(root, 'sys', sub), exist_ok=True)
     sim = kernel.Kernel(root)
-    data = state.new(pr_seconds)
+    data = kernel_state.new(pr_seconds)
     for index, card_spec in enumerate(cards):
         family = kinds.KINDS[card_spec.kind].family
         card = {
@@ -58,7 +58,7 @@ def build(root, cards, pr_seconds=0.0):
         layout.allocate(data, card, card_spec)
         layout.write_card(card)
         data['cards'].append(card)
-    state.save(root, data)
+    kernel_state.save(root, data)
     host = SimulatedHost(root)
     for card_spec, card in zip(cards, data['cards']):
         if card_spec.vfs:
@@ -82,7 +82,7 @@ class SimulatedHost:
     @classmethod
     def open(cls, root):
         """Attach to a tree built earlier, possibly by another process."""
-        if not os.path.isfile(state.path(root)):
+        if not os.path.isfile(kernel_state.path(root)):
             raise ValueError('%s holds no simulated host' % root)
         return cls(root)
 

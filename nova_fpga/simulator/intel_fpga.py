@@ -8,7 +8,7 @@ fpga_region devices; the card is found through /sys/class/fpga.
 import os
 
 from nova_fpga.simulator import fme_port
-from nova_fpga.simulator import state
+from nova_fpga.simulator import kernel_state
 
 
 class IntelFpgaLayout(fme_port.FmePortLayout):
@@ -26,10 +26,10 @@ class IntelFpgaLayout(fme_port.FmePortLayout):
     }
 
     def allocate_container(self, data, card):
-        card['container'] = state.take(data, 'intel-fpga-dev')
+        card['container'] = kernel_state.take(data, 'intel-fpga-dev')
 
     def allocate_pr(self, data, card, kind):
-        card['manager'] = state.take(data, 'fpga_manager')
+        card['manager'] = kernel_state.take(data, 'fpga_manager')
 
     def container_name(self, card):
         return 'intel-fpga-dev.%d' % card['container']

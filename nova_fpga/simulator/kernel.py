@@ -4,9 +4,9 @@ from nova_fpga.simulator import dfl
 from nova_fpga.simulator import fme_port
 from nova_fpga.simulator import gpu
 from nova_fpga.simulator import intel_fpga
+from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import soc
-from nova_fpga.simulator import state
 from nova_fpga.simulator import tree
 from nova_fpga.simulator import xrt
 
@@ -28,7 +28,7 @@ class Kernel:
         self.last_pr_status = None
 
     def transaction(self, write=True):
-        return state.locked(self.root, write)
+        return kernel_state.locked(self.root, write)
 
     def layout(self, card):
         return LAYOUTS[kinds.KINDS[card['kind']].family](self.tree)

@@ -10,7 +10,7 @@ import errno
 import os
 
 from nova_fpga.simulator import faults
-from nova_fpga.simulator import state
+from nova_fpga.simulator import kernel_state
 
 FIRMWARE_DEVICE = 'firmware:zynqmp-firmware'
 PCAP = 'firmware:zynqmp-firmware:pcap'
@@ -26,8 +26,8 @@ class ZynqmpLayout:
         self.firmware_dir = os.path.join(tree.root, 'lib', 'firmware')
 
     def allocate(self, data, card, spec):
-        card.update(manager=state.take(data, 'fpga_manager'),
-                    region=state.take(data, 'region'),
+        card.update(manager=kernel_state.take(data, 'fpga_manager'),
+                    region=kernel_state.take(data, 'region'),
                     flags=0, firmware=None, manager_state='operating')
 
     def manager_dir(self, card):

@@ -8,9 +8,9 @@ import errno
 import os
 
 from nova_fpga.simulator import faults
+from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import pci
-from nova_fpga.simulator import state
 
 
 def write_numvfs(data, layout, card, text):
@@ -45,7 +45,7 @@ def _enable(data, layout, card, kind, count):
         vf = pci.add(layout.tree, card['index'], pci.Function(
             pci.function_address(card['address'], number + 1),
             kind.vendor_id, kind.vf_device_id, kind.subsystem_device_id,
-            'vfio-pci', state.take(data, 'iommu_group', 10),
+            'vfio-pci', kernel_state.take(data, 'iommu_group', 10),
             card['numa_node'], revision=0, reset_method='flr'))
         layout.tree.link(os.path.join(vf, 'physfn'), pf)
         layout.tree.link(os.path.join(pf, 'virtfn%d' % number), vf)

@@ -10,9 +10,9 @@ import os
 
 from nova_fpga.simulator import faults
 from nova_fpga.simulator import images
+from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import pci
-from nova_fpga.simulator import state
 
 NOTHING_LOADED = '0' * 32
 DRM_MAJOR = 226
@@ -36,9 +36,9 @@ class XrtLayout:
     def allocate(self, data, card, spec):
         card.update(
             user_address=pci.function_address(card['address'], 1),
-            iommu_groups=[state.take(data, 'iommu_group', 10)
+            iommu_groups=[kernel_state.take(data, 'iommu_group', 10)
                           for _ in range(2)],
-            render=state.take(data, 'render', 128),
+            render=kernel_state.take(data, 'render', 128),
             xclbin_id=spec.function_id)
 
     def node(self, card):

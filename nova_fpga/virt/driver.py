@@ -12,11 +12,9 @@ Nova imports a compute driver only as ``nova.virt.<compute_driver>``;
 """
 
 import contextlib
-import functools
 import sys
 import typing as ty
 
-from keystoneauth1 import exceptions as ks_exc
 from nova.compute import task_states
 from nova.compute import utils as compute_utils
 import nova.conf
@@ -25,31 +23,28 @@ from nova import exception
 from nova.image import glance as nova_glance
 from nova.network import model as network_model
 from nova import objects
-from nova.objects import fields
 from nova.pci import utils as pci_utils
 from nova import utils as nova_utils
 from nova.virt import hardware
 from nova.virt.libvirt import config as vconfig
 from nova.virt.libvirt import driver as libvirt_driver
-import os_resource_classes as orc
 from oslo_log import log as logging
 from oslo_utils import excutils
 
-from nova_fpga import assignment
 from nova_fpga import conf as fpga_conf
-from nova_fpga import discovery
+from nova_fpga import model
 from nova_fpga import numa
 from nova_fpga import placement
+from nova_fpga.regions import exception as regions_exception
+from nova_fpga.regions import lifecycle
 from nova_fpga import request
+from nova_fpga.virt import reporting
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
 fpga_conf.register_opts(CONF)
 
 ALIAS = 'fpga_libvirt'
-# Instance actions recorded when a region an instance holds is lost or back.
-LOST_ACTION = 'fpga-region-lost'
-BACK_ACTION = 'fpga-region-back'
 
 
 class RegionsNotLoaded(exception.NovaException):
@@ -71,13 +66,11 @@ class FPGADriverMixin:
     """
 
     def __init__(self, virtapi, read_only=False):
-        self._fpga_options = fpga_conf.placement_options(CONF)
+        self._fpga_regions = lifecycle.HostRegions(CONF)
         # This compute service's host, as its manager keeps it.
-        self._fpga_host = CONF.host
-        self._fpga_classes = frozenset(
-            {orc.FPGA, orc.PGPU} |
-            set(self._fpga_options.resource_classes.values()))
-        self._fpga_regions = assignment.HostRegions(CONF)
+        self._fpga_reporter = reporting.Reporter(
+            virtapi, CONF.host, self._fpga_regions,
+            fpga_conf.placement_options(CONF))
         self._fpga_image_api = nova_glance.API()
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
@@ -86,180 +79,13 @@ class FPGADriverMixin:
         # the guest never ran and nothing was programmed, so the destroy
         # that follows leaves the regions as they were, unscrubbed.
         self._fpga_untouched = set()
-        # What the last periodic update left in the tree (placement.Reported)
-        self._fpga_reported = None
-        # The identifiers of the usable regions at the last update, to tell
-        # the instances holding a region that is lost, or back, once.
-        self._fpga_usable = None
         super().__init__(virtapi, read_only=read_only)
-
-    def _fpga_in_use(self, allocations):
-        """A test of whether allocations use a provider (by uuid).
-
-        The resource tracker passes ``allocations`` only when reshaping;
-        otherwise Placement is asked, for vanished regions only.
-        """
-        if allocations is not None:
-            used = {rp_uuid for consumer in allocations.values()
-                    for rp_uuid in consumer['allocations']}
-            return used.__contains__
-
-        def in_use(rp_uuid):
-            try:
-                found = (self.virtapi.reportclient
-                         .get_allocations_for_resource_provider(
-                             nova_context.get_admin_context(), rp_uuid))
-            except (exception.ResourceProviderAllocationRetrievalFailed,
-                    ks_exc.ClientException) as e:
-                LOG.warning('Cannot read the allocations of FPGA provider '
-                            '%s, so it is kept: %s', rp_uuid, e)
-                return True
-            return bool(found.allocations)
-        return in_use
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
         with placement.set_aside(provider_tree, nodename):
             super().update_provider_tree(provider_tree, nodename,
                                          allocations=allocations)
-        reported, self._fpga_reported = self._fpga_reported, None
-        assigned = functools.partial(self._fpga_assigned, nodename)
-        try:
-            quarantined = self._fpga_regions.retry_quarantined()
-            inventory = self._fpga_regions.discover()
-        except discovery.NotSysfs as e:
-            LOG.error('FPGA discovery failed; FPGA providers are kept and '
-                      'reserved until it works again: %s', e)
-            placement.hold_all(provider_tree, nodename, assigned)
-        # Whatever discovery meets on the host, Nova's own reporting goes on.
-        except Exception:
-            LOG.exception('FPGA discovery failed; FPGA providers are kept '
-                          'and reserved until it works again')
-            placement.hold_all(provider_tree, nodename, assigned)
-        else:
-            if (allocations is None and reported is not None and
-                    reported.holds(provider_tree, nodename, inventory,
-                                   quarantined)):
-                self._fpga_reported = reported
-            elif placement.update(
-                    provider_tree, nodename, inventory, self._fpga_options,
-                    self._fpga_in_use(allocations), quarantined, assigned):
-                self._fpga_reported = placement.Reported.of(
-                    provider_tree, nodename, inventory, quarantined)
-            self._fpga_report_lost(inventory)
-
-    def _fpga_assigned(self, nodename):
-        """``{identifier: provider uuid}`` of the units held on the node.
-
-        As Nova's resource tracker counts them: what instances here hold,
-        and what migrations to or from here hold on either side. And as
-        Placement counts them: an instance evacuated from here keeps its
-        allocation here until this host, started again, cleans up after
-        it; its regions are those the region records still give to it.
-        """
-        context = nova_context.get_admin_context()
-        attrs = ['resources', 'migration_context']
-        instances = {i.uuid: i for i in objects.InstanceList.get_by_host(
-            context, self._fpga_host, expected_attrs=attrs)}
-        for migration in objects.MigrationList.get_in_progress_and_error(
-                context, self._fpga_host, nodename):
-            if migration.instance_uuid not in instances:
-                try:
-                    instances[migration.instance_uuid] = (
-                        objects.Instance.get_by_uuid(
-                            context, migration.instance_uuid,
-                            expected_attrs=attrs))
-                except exception.InstanceNotFound:
-                    continue
-        held = {}
-        for instance in instances.values():
-            lists = [instance.resources]
-            moving = instance.migration_context
-            if moving is not None:
-                lists += [getattr(moving, side) for side in (
-                    'old_resources', 'new_resources')
-                    if moving.obj_attr_is_set(side)]
-            held.update((r.identifier, r.provider_uuid)
-                        for resources in lists for r in resources or ())
-        # The evacuations this host has not cleaned up after, as Nova's
-        # compute manager finds them at start-up.
-        with nova_utils.temporary_mutation(context, read_deleted='yes'):
-            evacuations = objects.MigrationList.get_by_filters(context, {
-                'source_compute': self._fpga_host,
-                'status': ['accepted', 'pre-migrating', 'done'],
-                'migration_type': fields.MigrationType.EVACUATION})
-        evacuated = {migration.instance_uuid for migration in evacuations}
-        for identifier, provider in self._fpga_regions.given_to(
-                evacuated).items():
-            held.setdefault(identifier, provider)
-        return held
-
-    def _fpga_report_lost(self, inventory):
-        """Log, with each instance, a region it holds that is lost or back.
-
-        Instances are read only when the usable regions change.
-        """
-        usable, why = set(), {}
-        for device in inventory.devices:
-            for region in device.regions:
-                identifier = placement.region_identifier(device, region)
-                if placement.usable(device, region):
-                    usable.add(identifier)
-                else:
-                    why[identifier] = (device.health_reason or
-                                       region.health_reason or
-                                       'it has no PCI function to attach')
-        before, self._fpga_usable = self._fpga_usable, usable
-        if before is None or before == self._fpga_usable:
-            return
-        instances = objects.InstanceList.get_by_host(
-            nova_context.get_admin_context(), self._fpga_host,
-            expected_attrs=['resources'])
-        for instance in instances:
-            lost, back = [], []
-            for identifier in self._fpga_identifiers(instance):
-                if identifier in before and identifier not in usable:
-                    lost.append('FPGA region %s of instance %s is lost (%s): '
-                                'it is reserved in Placement until it is '
-                                'back' % (identifier, instance.uuid, why.get(
-                                    identifier,
-                                    'it is not on this host any more')))
-                    LOG.error(lost[-1])
-                elif identifier in usable and identifier not in before:
-                    back.append('FPGA region %s of instance %s is back' % (
-                        identifier, instance.uuid))
-                    LOG.info(back[-1])
-            if lost:
-                self._fpga_note(instance, LOST_ACTION, '; '.join(lost))
-            if back:
-                self._fpga_note(instance, BACK_ACTION)
-
-    def _fpga_note(self, instance, action, failure=None):
-        """An instance action of its own for what befell a region.
-
-        Its one event failed with ``failure`` as details, or succeeded.
-        The server's user sees it among the server's actions.
-        """
-        # A request id of its own: events are found by it.
-        context = nova_context.get_admin_context()
-        event = 'compute_' + action.replace('-', '_')
-        try:
-            objects.InstanceAction.action_start(
-                context, instance.uuid, action, want_result=False)
-            objects.InstanceActionEvent.event_start(
-                context, instance.uuid, event, want_result=False,
-                host=self._fpga_host)
-            if failure:
-                # Nova keeps the details only with a traceback.
-                objects.InstanceActionEvent.event_finish_with_failure(
-                    context, instance.uuid, event, exc_val=failure,
-                    exc_tb=failure, want_result=False)
-            else:
-                objects.InstanceActionEvent.event_finish(
-                    context, instance.uuid, event, want_result=False)
-        # The periodic update goes on whatever the database says.
-        except Exception:
-            LOG.exception('The %s action of instance %s cannot be recorded',
-                          action, instance.uuid)
+        self._fpga_reporter.update(provider_tree, nodename, allocations)
 
     def _fpga_identifiers(self, instance):
         """The identifiers of the regions the instance holds, in order.
@@ -271,8 +97,8 @@ class FPGADriverMixin:
         return self._fpga_identifiers_of(instance.resources)
 
     def _fpga_identifiers_of(self, resources):
-        return [resource.identifier for resource in resources or ()
-                if resource.resource_class in self._fpga_classes]
+        return reporting.held_identifiers(resources,
+                                          self._fpga_reporter.classes)
 
     def spawn(self, context, instance, image_meta, injected_files,
               admin_password, allocations, network_info=None,
@@ -282,7 +108,7 @@ class FPGADriverMixin:
             with self._fpga_load_event(context, instance):
                 try:
                     self._fpga_load(context, instance)
-                except assignment.AssignmentFailed as e:
+                except regions_exception.AssignmentFailed as e:
                     if not e.touched:
                         self._fpga_untouched.add(instance.uuid)
                     raise RegionsNotLoaded(reason=str(e)) from e
@@ -360,9 +186,9 @@ class FPGADriverMixin:
         reason = numa.refusal(policy, [cell.id for cell in cells],
                               [device for device, _ in held])
         if reason:
-            raise assignment.AssignmentFailed(
+            raise regions_exception.AssignmentFailed(
                 ', '.join(identifiers), reason,
-                unit=assignment.unit_of(identifiers))
+                unit=model.unit_of(identifiers))
 
     def _get_guest_config(self, instance, network_info, image_meta,
                           disk_info, rescue=None, block_device_info=None,
@@ -422,7 +248,7 @@ class FPGADriverMixin:
             return
         if evacuated:
             try:
-                identifiers = self._fpga_regions.passed(left)
+                identifiers = self._fpga_regions.inventory.passed(left)
             # Whatever discovery meets, Nova's clean-up goes on.
             except Exception:
                 LOG.exception('The FPGA regions this instance held on this '
@@ -543,7 +369,7 @@ class FPGADriverMixin:
             return
         try:
             self._fpga_load(context, instance)
-        except assignment.AssignmentFailed as e:
+        except regions_exception.AssignmentFailed as e:
             raise RegionsNotLoaded(reason=str(e)) from e
         except exception.BuildAbortException as e:
             raise RegionsNotLoaded(reason=e.kwargs['reason']) from e

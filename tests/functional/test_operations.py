@@ -13,7 +13,7 @@ import fixtures
 import nova.conf
 
 from nova_fpga.cmd import manage
-from nova_fpga import quarantine
+from nova_fpga.regions import quarantine
 from tests.functional import libvirt_base
 
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU

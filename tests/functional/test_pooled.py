@@ -4,8 +4,8 @@ from nova import context as nova_context
 from nova import objects
 
 from nova_fpga import placement
+from nova_fpga.regions import records
 from nova_fpga.simulator import kinds
-from nova_fpga import state
 from tests.functional import libvirt_base
 
 AFU = 'feedfacecafebeef0011223344556677'
@@ -49,7 +49,7 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
 
     def holder(self, identifier):
         """The instance the region's record names as its holder."""
-        return state.StateStore(self.state_dir).read(identifier)[
+        return records.StateStore(self.state_dir).read(identifier)[
             'held']['instance']
 
     def held(self, server):
@@ -91,7 +91,8 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
             'fpga:bitstream': image_id,
             'trait:' + libvirt_base.function_trait(AFU): 'required'}))
         self.assertEqual((afu_pool, identifier), self.held(server))
-        metrics = state.StateStore(self.state_dir).read(identifier)['metrics']
+        metrics = records.StateStore(self.state_dir).read(identifier)[
+            'metrics']
         self.assertEqual((1, 1), (metrics['programmings'],
                                   metrics['skipped']))
 

@@ -4,8 +4,7 @@ import errno
 import json
 import os
 
-from nova_fpga import assignment
-from nova_fpga import quarantine
+from nova_fpga.regions import quarantine
 from tests.functional import libvirt_base
 
 FIRST, SECOND, AFU = libvirt_base.FIRST, libvirt_base.SECOND, libvirt_base.AFU
@@ -134,7 +133,7 @@ class RecoveryTest(libvirt_base.FPGAServersTestBase):
         self.host = self.start_fpga_compute('compute1', 'n6000')
         interrupted = ('Programming with bitstream image x of FPGA region %s '
                        'port0 began at 2026-01-01T00:00:00+00:00 and %s' % (
-                           FIRST, assignment.INTERRUPTED))
+                           FIRST, quarantine.INTERRUPTED))
         quarantine.Quarantine(self.state_dir).add('%s_port0' % FIRST,
                                                   interrupted)
         # The retries fail until the fault is cleared: the region is held.

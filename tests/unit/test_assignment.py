@@ -9,12 +9,16 @@ import threading
 import fixtures
 import testtools
 
-from nova_fpga import assignment
-from nova_fpga import programming
+from nova_fpga import discovery
+from nova_fpga import model
+from nova_fpga.regions import exception
+from nova_fpga.regions import lifecycle
+from nova_fpga.regions import programming
+from nova_fpga.regions import quarantine
+from nova_fpga.regions import records
 from nova_fpga import request
 from nova_fpga import simulator
 from nova_fpga.simulator import ioctls
-from nova_fpga import state
 from tests.unit.backends import base
 from tests.unit.bitstream import fakes
 
@@ -41,7 +45,7 @@ class HostTestCase(base.ProgrammingTestCase):
 
     def regions(self, **options):
         self.conf.config(group='fpga', **options)
-        return assignment.HostRegions(self.conf.conf)
+        return lifecycle.HostRegions(self.conf.conf)
 
     def load(self, regions, identifiers, wanted=request.Request(
             bitstream_id=IMAGE_ID)):
@@ -55,7 +59,7 @@ class HostTestCase(base.ProgrammingTestCase):
 class HostRegionsTest(HostTestCase):
 
     def test_find_keeps_the_order_and_tells_what_is_missing(self):
-        held, missing = self.regions().find(
+        held, missing = self.regions().inventory.find(
             [SECOND + '_port0', 'gone_port0', FIRST + '_port0'])
         self.assertEqual([(SECOND, 'port0'), (FIRST, 'port0')],
                          [(d.address, r.name) for d, r in held])
@@ -63,15 +67,15 @@ class HostRegionsTest(HostTestCase):
 
     def families_read(self, regions, identifiers):
         discover = self.useFixture(fixtures.MockPatchObject(
-            assignment.discovery, 'discover',
-            wraps=assignment.discovery.discover)).mock
-        held, missing = regions.find(identifiers)
+            discovery, 'discover',
+            wraps=discovery.discover)).mock
+        held, missing = regions.inventory.find(identifiers)
         return ([list(call.args[2]) for call in discover.call_args_list],
                 [(d.address, r.name) for d, r in held], missing)
 
     def test_find_reads_the_family_the_last_discovery_found(self):
         regions = self.regions(enabled_backends=['dfl', 'xrt', 'gpu'])
-        regions.discover()
+        regions.inventory.discover()
         self.assertEqual(([['dfl']], [(FIRST, 'port0')], []),
                          self.families_read(regions, [FIRST + '_port0']))
 
@@ -82,25 +86,25 @@ class HostRegionsTest(HostTestCase):
 
     def test_find_reads_every_family_when_the_region_moved(self):
         regions = self.regions(enabled_backends=['dfl', 'xrt'])
-        regions.discover()
+        regions.inventory.discover()
         # Since then its card went to another driver family.
-        regions._families[FIRST + '_port0'] = 'xrt'
+        regions.inventory.families[FIRST + '_port0'] = 'xrt'
         self.assertEqual(([['xrt'], ['dfl', 'xrt']], [(FIRST, 'port0')],
                           []),
                          self.families_read(regions, [FIRST + '_port0']))
 
     def test_find_reads_every_family_when_the_card_is_unhealthy(self):
         regions = self.regions(enabled_backends=['dfl', 'xrt'])
-        regions.discover()
+        regions.inventory.discover()
         self.host.crash(FIRST)
         families, _, _ = self.families_read(regions, [FIRST + '_port0'])
         self.assertEqual([['dfl'], ['dfl', 'xrt']], families)
 
     def test_find_sees_what_changed_since_the_last_discovery(self):
         regions = self.regions()
-        regions.discover()
+        regions.inventory.discover()
         self.host.set_function(FIRST, 0, base.AFU)
-        held, _ = regions.find([FIRST + '_port0'])
+        held, _ = regions.inventory.find([FIRST + '_port0'])
         self.assertEqual(base.AFU, held[0][1].function_id)
 
     def test_load_programs_every_region_then_skips(self):
@@ -126,21 +130,21 @@ class HostRegionsTest(HostTestCase):
             metrics['programmings'], metrics['skipped'],
             metrics['cache_misses'], metrics['cache_hits']))
         self.assertIsNotNone(metrics['last_programming_seconds'])
-        self.assertEqual(state.empty_record(),
+        self.assertEqual(records.empty_record(),
                          regions.state.read(SECOND + '_port0'))
 
     def test_failures_are_counted_by_kind(self):
         regions = self.regions()
         self.host.inject_fault(FIRST, 'pr', errno.EIO)
-        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+        e = self.assertRaises(exception.AssignmentFailed, self.load,
                               regions, [FIRST + '_port0'])
-        self.assertEqual(assignment.HARDWARE, e.kind)
-        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+        self.assertEqual(exception.HARDWARE, e.kind)
+        e = self.assertRaises(exception.AssignmentFailed, self.load,
                               regions, [FIRST + '_port0'],
                               request.Request(function='other'))
-        self.assertEqual(assignment.NOT_FOUND, e.kind)
+        self.assertEqual(exception.NOT_FOUND, e.kind)
         self.assertEqual(
-            {assignment.HARDWARE: 1, assignment.NOT_FOUND: 1},
+            {exception.HARDWARE: 1, exception.NOT_FOUND: 1},
             regions.state.read(FIRST + '_port0')['metrics']['failures'])
 
     def test_a_record_that_cannot_be_written_does_not_fail_a_load(self):
@@ -158,7 +162,7 @@ class HostRegionsTest(HostTestCase):
 
     def assertFails(self, message, identifiers, wanted=request.Request(
             bitstream_id=IMAGE_ID), regions=None):
-        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+        e = self.assertRaises(exception.AssignmentFailed, self.load,
                               regions or self.regions(), identifiers, wanted)
         self.assertEqual(message, str(e))
         return e
@@ -169,14 +173,14 @@ class HostRegionsTest(HostTestCase):
 
     def test_region_unusable(self):
         self.host.crash(SECOND)
-        e = self.assertRaises(assignment.AssignmentFailed,
+        e = self.assertRaises(exception.AssignmentFailed,
                               self.regions().attachable, [SECOND + '_port0'])
         self.assertIn('FPGA region %s port0: it cannot be given to a guest '
                       'now: ' % SECOND, str(e))
 
     def test_no_sysfs(self):
         shutil.rmtree(self.host.sysfs_root)
-        e = self.assertRaises(assignment.AssignmentFailed,
+        e = self.assertRaises(exception.AssignmentFailed,
                               self.regions().attachable, [FIRST + '_port0'])
         self.assertIn('FPGA region %s_port0: sysfs root' % FIRST, str(e))
 
@@ -196,7 +200,7 @@ class HostRegionsTest(HostTestCase):
 
     def test_programming_failure_leaves_earlier_regions_loaded(self):
         self.host.inject_fault(SECOND, 'pr', errno.EIO)
-        e = self.assertRaises(assignment.AssignmentFailed, self.load,
+        e = self.assertRaises(exception.AssignmentFailed, self.load,
                               self.regions(),
                               [FIRST + '_port0', SECOND + '_port0'])
         self.assertIn('FPGA region %s port0, bitstream image %s (nlb): '
@@ -207,7 +211,7 @@ class HostRegionsTest(HostTestCase):
         self.assertTrue(e.touched)
 
     def test_a_failure_after_a_region_was_programmed_is_touched(self):
-        prepare, prepared = assignment.bitstream.prepare, []
+        prepare, prepared = lifecycle.bitstream.prepare, []
 
         def second_fails(*args, **kwargs):
             prepared.append(args)
@@ -215,7 +219,7 @@ class HostRegionsTest(HostTestCase):
                 raise IOError('disk gone')
             return prepare(*args, **kwargs)
         self.useFixture(fixtures.MockPatchObject(
-            assignment.bitstream, 'prepare', second_fails))
+            lifecycle.bitstream, 'prepare', second_fails))
         e = self.assertFails(
             'FPGA region %s port0, bitstream image %s: unexpected error: '
             'disk gone' % (SECOND, IMAGE_ID),
@@ -233,7 +237,7 @@ class HostRegionsTest(HostTestCase):
     def test_release_none_touches_nothing(self):
         calls = self.spy()
         discover = self.useFixture(fixtures.MockPatchObject(
-            assignment.HostRegions, 'discover')).mock
+            discovery.HostInventory, 'discover')).mock
         self.assertEqual([], self.regions().release([FIRST + '_port0']))
         self.assertEqual([], calls)
         discover.assert_not_called()
@@ -271,7 +275,7 @@ class HostRegionsTest(HostTestCase):
     def test_failed_programming_quarantines(self):
         self.host.inject_fault(FIRST, 'pr', errno.EIO)
         regions = self.regions()
-        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+        self.assertRaises(exception.AssignmentFailed, self.load, regions,
                           [FIRST + '_port0'])
         self.assertIn('partial reconfiguration of port 0',
                       regions.quarantine.held()[FIRST + '_port0'])
@@ -283,7 +287,7 @@ class HostRegionsTest(HostTestCase):
     def test_bitstream_failure_does_not_quarantine(self):
         self.image_api.images.clear()
         regions = self.regions()
-        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+        self.assertRaises(exception.AssignmentFailed, self.load, regions,
                           [FIRST + '_port0'])
         self.assertEqual({}, regions.quarantine.held())
 
@@ -321,15 +325,15 @@ class InterruptionTest(HostTestCase):
     """A region is marked in quarantine while the hardware works on it."""
 
     def watch(self, regions, error=None):
-        backend = regions.backend
+        backend = regions.inventory.backend
         watching = []
 
         def watched(device):
             watching.append(Watching(backend(device), regions.quarantine,
                                      error))
             return watching[-1]
-        self.useFixture(fixtures.MockPatchObject(regions, 'backend',
-                                                 watched))
+        self.useFixture(fixtures.MockPatchObject(
+            regions.inventory, 'backend', watched))
         return watching
 
     def test_the_mark_is_held_while_programming_then_removed(self):
@@ -341,7 +345,7 @@ class InterruptionTest(HostTestCase):
         self.assertEqual([FIRST + '_port0'], list(watching[0].seen[0]))
         self.assertIn('Programming with bitstream image %s (nlb) of FPGA '
                       'region %s port0 began at ' % (IMAGE_ID, FIRST), reason)
-        self.assertTrue(reason.endswith(assignment.INTERRUPTED))
+        self.assertTrue(reason.endswith(quarantine.INTERRUPTED))
         self.assertEqual({}, regions.quarantine.held())
 
     def test_skipped_writes_nothing(self):
@@ -357,17 +361,17 @@ class InterruptionTest(HostTestCase):
         self.host.inject_fault(FIRST, 'pr', errno.EIO)
         regions = self.regions()
         watching = self.watch(regions)
-        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+        self.assertRaises(exception.AssignmentFailed, self.load, regions,
                           [FIRST + '_port0'])
         self.assertEqual([FIRST + '_port0'], list(watching[0].seen[0]))
         reason = regions.quarantine.held()[FIRST + '_port0']
         self.assertIn('partial reconfiguration of port 0', reason)
-        self.assertNotIn(assignment.INTERRUPTED, reason)
+        self.assertNotIn(quarantine.INTERRUPTED, reason)
 
     def test_an_unexpected_error_replaces_the_mark(self):
         regions = self.regions()
         self.watch(regions, RuntimeError('bug'))
-        self.assertRaises(assignment.AssignmentFailed, self.load, regions,
+        self.assertRaises(exception.AssignmentFailed, self.load, regions,
                           [FIRST + '_port0'])
         self.assertIn('unexpected error: bug',
                       regions.quarantine.held()[FIRST + '_port0'])
@@ -376,11 +380,11 @@ class InterruptionTest(HostTestCase):
         regions = self.regions()
         self.watch(regions, SystemExit(1))
         self.assertRaises(SystemExit, self.load, regions, [FIRST + '_port0'])
-        held = assignment.HostRegions(self.conf.conf).quarantine.held()
+        held = lifecycle.HostRegions(self.conf.conf).quarantine.held()
         self.assertTrue(held[FIRST + '_port0'].endswith(
-            assignment.INTERRUPTED))
+            quarantine.INTERRUPTED))
         # After the restart: reported once, scrubbed and freed.
-        restarted = assignment.HostRegions(self.conf.conf)
+        restarted = lifecycle.HostRegions(self.conf.conf)
         calls = self.spy()
         self.assertEqual({}, restarted.retry_quarantined())
         self.assertEqual([('ioctl', 'dfl-port.0', 0xB640)], calls)
@@ -401,7 +405,7 @@ class InterruptionTest(HostTestCase):
         reason = regions.quarantine.held()[FIRST + '_port0']
         self.assertIn('Scrubbing (reset) FPGA region %s port0 failed' % FIRST,
                       reason)
-        self.assertNotIn(assignment.INTERRUPTED, reason)
+        self.assertNotIn(quarantine.INTERRUPTED, reason)
         self.assertEqual({FIRST + '_port0': reason},
                          regions.retry_quarantined())
         self.assertEqual({FIRST + '_port0': reason},
@@ -414,7 +418,7 @@ class RetryRaceTest(HostTestCase):
     def test_a_region_this_process_programs_is_left_alone(self):
         regions = self.regions()
         working, go = threading.Event(), threading.Event()
-        real = regions.backend
+        real = regions.inventory.backend
 
         class Paused:
             """Programs once the retry below has looked."""
@@ -427,7 +431,8 @@ class RetryRaceTest(HostTestCase):
                 go.wait(5)
                 return self.backend.program(*args)
         self.useFixture(fixtures.MockPatchObject(
-            regions, 'backend', lambda device: Paused(real(device))))
+            regions.inventory, 'backend',
+            lambda device: Paused(real(device))))
         loading = threading.Thread(target=self.load,
                                    args=(regions, [FIRST + '_port0']))
         loading.start()
@@ -447,12 +452,12 @@ class RetryRaceTest(HostTestCase):
         regions = self.regions()
         identifier = FIRST + '_port0'
         regions.quarantine.add(identifier, 'Programming ... began at ... '
-                               'and ' + assignment.INTERRUPTED)
+                               'and ' + quarantine.INTERRUPTED)
         real_lock = programming.card_lock
 
         @contextlib.contextmanager
-        def freed_meanwhile(address):
-            with real_lock(address):
+        def freed_meanwhile(address, lock_path=None):
+            with real_lock(address, lock_path):
                 # The other process's work ended, and freed the region.
                 regions.quarantine.remove(identifier)
                 yield
@@ -467,7 +472,7 @@ class RetryRaceTest(HostTestCase):
 class UnitOfTest(testtools.TestCase):
 
     def test_gpus_and_regions_are_named_apart(self):
-        self.assertEqual('GPU', assignment.unit_of(['0000:20:00.0']))
-        self.assertEqual('FPGA region', assignment.unit_of(
+        self.assertEqual('GPU', model.unit_of(['0000:20:00.0']))
+        self.assertEqual('FPGA region', model.unit_of(
             ['0000:10:00.0_port0', '0000:20:00.0']))
-        self.assertEqual('FPGA region', assignment.unit_of([]))
+        self.assertEqual('FPGA region', model.unit_of([]))

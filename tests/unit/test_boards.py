@@ -1,6 +1,6 @@
 import testtools
 
-from nova_fpga import boards
+from nova_fpga.catalog import boards
 
 
 class BoardsTest(testtools.TestCase):

@@ -6,7 +6,7 @@ interface ids, loaded function ids and attachable functions.
 
 import testtools
 
-from nova_fpga import boards
+from nova_fpga.catalog import boards
 from nova_fpga import conf
 from nova_fpga import discovery
 from nova_fpga import model

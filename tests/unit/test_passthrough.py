@@ -5,9 +5,10 @@ import json
 import fixtures
 from nova import exception
 
-from nova_fpga import assignment
+from nova_fpga import model
 from nova_fpga import passthrough
-from nova_fpga import placement
+from nova_fpga.regions import exception as regions_exception
+from nova_fpga.regions import lifecycle
 from tests.unit.backends import base
 
 FIRST = '0000:10:00.0'
@@ -31,17 +32,17 @@ class DeviceSpecTest(base.ProgrammingTestCase):
     def regions(self, *specs):
         self.conf.config(device_spec=[json.dumps(s) for s in specs],
                          group='pci')
-        return assignment.HostRegions(self.conf.conf)
+        return lifecycle.HostRegions(self.conf.conf)
 
     def health(self, regions):
-        return {placement.region_identifier(device, region):
+        return {model.region_identifier(device, region):
                 region.health_reason
-                for device in regions.discover().devices
+                for device in regions.inventory.discover().devices
                 for region in device.regions}
 
     def test_without_a_spec_nothing_is_withheld(self):
         regions = self.regions()
-        self.assertFalse(regions.device_spec)
+        self.assertFalse(regions.inventory.device_spec)
         self.assertEqual(
             {FIRST + '_port0': None, SECOND + '_port0': None, GPU: None},
             self.health(regions))
@@ -71,7 +72,7 @@ class DeviceSpecTest(base.ProgrammingTestCase):
 
     def test_a_withheld_region_cannot_be_given_to_a_guest(self):
         e = self.assertRaises(
-            assignment.AssignmentFailed,
+            regions_exception.AssignmentFailed,
             self.regions({'address': GPU}).attachable, [GPU])
         self.assertIn('GPU %s: it cannot be given to a guest now: PCI '
                       'function %s is in [pci] device_spec' % (GPU, GPU),

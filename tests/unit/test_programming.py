@@ -6,8 +6,10 @@ import threading
 import time
 
 from nova_fpga.backends import base as backends_base
+from nova_fpga.backends import exception as backend_exception
 from nova_fpga import model
-from nova_fpga import programming
+from nova_fpga.regions import exception
+from nova_fpga.regions import programming
 from nova_fpga import simulator
 from nova_fpga.simulator import images
 from tests.unit.backends import base
@@ -73,33 +75,33 @@ class ProgramRegionTest(base.ProgrammingTestCase):
         self.assertEqual([], backend.calls)
 
     def test_failure_names_region_bitstream_and_cause(self):
-        backend = FakeBackend(error=backends_base.HardwareError(
+        backend = FakeBackend(error=backend_exception.HardwareError(
             'partial reconfiguration of port 0 failed: Input/output error'))
-        e = self.assertRaises(programming.ProgrammingFailed, program,
+        e = self.assertRaises(exception.ProgrammingFailed, program,
                               backend)
         self.assertEqual(
             'Programming FPGA region 0000:10:00.0 port0 with /cache/afu.gbs '
             'failed: partial reconfiguration of port 0 failed: Input/output '
             'error', str(e))
-        self.assertIsInstance(e.cause, backends_base.HardwareError)
+        self.assertIsInstance(e.cause, backend_exception.HardwareError)
 
     def test_not_supported(self):
-        backend = FakeBackend(error=backends_base.NotSupported('no'))
-        e = self.assertRaises(programming.ProgrammingFailed, program,
+        backend = FakeBackend(error=backend_exception.NotSupported('no'))
+        e = self.assertRaises(exception.ProgrammingFailed, program,
                               backend)
         self.assertTrue(str(e).endswith('failed: no'))
 
     def test_other_function_loaded(self):
         backend = FakeBackend(found=model.Region(
             'port0', health_reason='afu_id unreadable: busy'))
-        e = self.assertRaises(programming.ProgrammingFailed, program,
+        e = self.assertRaises(exception.ProgrammingFailed, program,
                               backend)
         self.assertTrue(str(e).endswith(
             'failed: the region shows function unknown afterwards, not %s '
             '(afu_id unreadable: busy)' % AFU), str(e))
 
     def test_region_gone(self):
-        e = self.assertRaises(programming.ProgrammingFailed, program,
+        e = self.assertRaises(exception.ProgrammingFailed, program,
                               FakeBackend(found=None))
         self.assertTrue(str(e).endswith('failed: the region is gone '
                                         'afterwards'))
@@ -147,7 +149,7 @@ class CardLockTest(base.ProgrammingTestCase):
             try:
                 results.append(programming.program_region(
                     backend, dev, dev.regions[0], path, header, afu, 10))
-            except programming.ProgrammingFailed as e:
+            except exception.ProgrammingFailed as e:
                 results.append(e)
         for address, afu in targets:
             threads.append(threading.Thread(target=run, args=(address, afu)))
@@ -188,7 +190,8 @@ class ScrubRegionTest(base.ProgrammingTestCase):
 
     def scrub(self, mode, backend=None):
         return programming.scrub_region(
-            backend or self.backend_, self.dev, self.region, mode, 10)
+            backend or self.backend_, self.dev, self.region, mode, 10,
+            blanks=self.conf.conf.fpga.blank_bitstreams)
 
     def test_none(self):
         calls = self.spy()
@@ -202,9 +205,9 @@ class ScrubRegionTest(base.ProgrammingTestCase):
                          backend.calls)
 
     def test_failed_reset(self):
-        backend = FakeBackend(error=backends_base.HardwareError('reset of '
-                                                                'x failed'))
-        e = self.assertRaises(programming.ScrubFailed, self.scrub, 'reset',
+        backend = FakeBackend(error=backend_exception.HardwareError(
+            'reset of x failed'))
+        e = self.assertRaises(exception.ScrubFailed, self.scrub, 'reset',
                               backend)
         self.assertEqual('Scrubbing (reset) FPGA region 0000:10:00.0 port0 '
                          'failed: reset of x failed', str(e))
@@ -220,7 +223,7 @@ class ScrubRegionTest(base.ProgrammingTestCase):
 
     def test_no_blank_configured(self):
         self.conf.config(blank_bitstreams={'0' * 32: '/x.gbs'}, group='fpga')
-        e = self.assertRaises(programming.ScrubFailed, self.scrub, 'blank')
+        e = self.assertRaises(exception.ScrubFailed, self.scrub, 'blank')
         self.assertTrue(str(e).endswith(
             'failed: no blank bitstream for interface %s in [fpga] '
             'blank_bitstreams' % N6000), str(e))
@@ -229,7 +232,7 @@ class ScrubRegionTest(base.ProgrammingTestCase):
         other = simulator.INTERFACE_IDS['d5005']
         path, _ = self.write_gbs(other, BLANK, name='blank.gbs')
         self.conf.config(blank_bitstreams={N6000: path}, group='fpga')
-        e = self.assertRaises(programming.ScrubFailed, self.scrub, 'blank')
+        e = self.assertRaises(exception.ScrubFailed, self.scrub, 'blank')
         self.assertIn('blank bitstream %s: built for interface %s' % (
             path, other), str(e))
 
@@ -237,7 +240,7 @@ class ScrubRegionTest(base.ProgrammingTestCase):
         path, _ = self.write_gbs(N6000, BLANK, name='blank.gbs',
                                  payload=b'not a payload')
         self.conf.config(blank_bitstreams={N6000: path}, group='fpga')
-        e = self.assertRaises(programming.ScrubFailed, self.scrub, 'blank')
+        e = self.assertRaises(exception.ScrubFailed, self.scrub, 'blank')
         self.assertIn('Scrubbing (blank) FPGA region 0000:10:00.0 port0 '
                       'failed: blank bitstream %s: partial reconfiguration '
                       'of port 0' % path, str(e))

@@ -3,7 +3,7 @@ import os
 import fixtures
 import testtools
 
-from nova_fpga import quarantine
+from nova_fpga.regions import quarantine
 
 
 class QuarantineTest(testtools.TestCase):

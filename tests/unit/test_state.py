@@ -8,7 +8,7 @@ import threading
 import fixtures
 import testtools
 
-from nova_fpga import state
+from nova_fpga.regions import records
 
 IMAGE = {'id': 'img', 'name': 'nlb', 'os_hash_value': 'ab'}
 
@@ -18,10 +18,10 @@ class StateStoreTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.dir = self.useFixture(fixtures.TempDir()).path
-        self.store = state.StateStore(self.dir)
+        self.store = records.StateStore(self.dir)
 
     def test_a_region_never_written_has_an_empty_record(self):
-        self.assertEqual(state.empty_record(), self.store.read('r_port0'))
+        self.assertEqual(records.empty_record(), self.store.read('r_port0'))
 
     def test_the_last_holder_is_kept_beside_the_rest(self):
         self.store.record_load('r_port0', 'programmed', IMAGE, 'f1', 'me')
@@ -80,7 +80,7 @@ class StateStoreTest(testtools.TestCase):
         with open(path) as f:
             longer = f.read()
         with open(path, 'w') as f:
-            json.dump(state.empty_record(), f)
+            json.dump(records.empty_record(), f)
             f.write(' ' * len(longer))
         size = os.path.getsize(path)
         self.store.record_scrub('r_port0', 'reset', 'me')
@@ -90,7 +90,7 @@ class StateStoreTest(testtools.TestCase):
 
     def test_an_empty_file_is_an_empty_record(self):
         open(os.path.join(self.dir, 'r_port0.json'), 'w').close()
-        self.assertEqual(state.empty_record(), self.store.read('r_port0'))
+        self.assertEqual(records.empty_record(), self.store.read('r_port0'))
 
     def test_updates_from_threads_add_up(self):
         def fail():

@@ -5,6 +5,7 @@ from unittest import mock
 import fixtures
 import testtools
 
+from nova_fpga import model
 from nova_fpga import sysfs
 
 
@@ -82,11 +83,11 @@ class NormalizeIdTest(testtools.TestCase):
         for text in ('69528db6-eb31-577a-8c36-68f9faa081f6',
                      '69528DB6EB31577A8C3668F9FAA081F6',
                      '0x69528db6eb31577a8c3668f9faa081f6\n'):
-            self.assertEqual(expected, sysfs.normalize_id(text))
+            self.assertEqual(expected, model.normalize_id(text))
 
     def test_rejects(self):
         for text in ('', 'xyz', '1' * 31, '1' * 33):
-            self.assertRaises(ValueError, sysfs.normalize_id, text)
+            self.assertRaises(ValueError, model.normalize_id, text)
 
 
 class PathTest(testtools.TestCase):

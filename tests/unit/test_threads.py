@@ -21,9 +21,10 @@ import testtools
 
 from nova_fpga.backends import dfl
 from nova_fpga.bitstream import cache
-from nova_fpga import hw
 from nova_fpga import privsep
-from nova_fpga import programming
+from nova_fpga.privsep import kernel
+from nova_fpga.regions import exception
+from nova_fpga.regions import programming
 from tests.unit.backends import base
 from tests.unit.bitstream import test_cache
 
@@ -111,7 +112,7 @@ class CardLockTest(ProgrammingThreadsTestCase):
             programming, 'card_lock', no_lock))
         results, _ = self.program_at_once([FIRST] * 3)
         refused = [r for r in results
-                   if isinstance(r, programming.ProgrammingFailed)]
+                   if isinstance(r, exception.ProgrammingFailed)]
         self.assertNotEqual([], refused, results)
         for failure in refused:
             self.assertEqual(errno.EBUSY, failure.cause.__cause__.errno)
@@ -160,7 +161,8 @@ class PrivsepDaemonTest(ProgrammingThreadsTestCase):
     def test_cards_are_programmed_in_parallel_regions_in_turn(self):
         # Only the daemon, forked before, still reaches the simulated card.
         self.useFixture(fixtures.MockPatchObject(
-            hw, 'ioctl', side_effect=AssertionError('ioctl in the client')))
+            kernel, 'ioctl',
+            side_effect=AssertionError('ioctl in the client')))
         results, elapsed = self.program_at_once([FIRST, SECOND] * 2)
         self.assertEqual([programming.PROGRAMMED] * 4, results)
         # Two in turn on each card, the cards side by side.

@@ -16,8 +16,8 @@ from nova_fpga.backends import base
 from nova_fpga.bitstream import headers
 from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
-from nova_fpga import hw
 from nova_fpga import privsep
+from nova_fpga.privsep import kernel
 from nova_fpga import simulator
 
 AFU = '0123456789abcdef0123456789abcdef'
@@ -30,7 +30,7 @@ def spy(test):
     Each call as ``(method, node or file name, request or value)``.
     """
     calls = []
-    real = hw.kernel
+    real = kernel.kernel_of
 
     def recording(name, method):
         def call(*args, **kwargs):
@@ -38,12 +38,12 @@ def spy(test):
             return method(*args, **kwargs)
         return call
 
-    def kernel(path):
+    def kernel_of(path):
         sim = real(path)
         for name in ('ioctl', 'write_attr', 'execute'):
             setattr(sim, name, recording(name, getattr(sim, name)))
         return sim
-    test.useFixture(fixtures.MockPatchObject(hw, 'kernel', kernel))
+    test.useFixture(fixtures.MockPatchObject(kernel, 'kernel_of', kernel_of))
     return calls
 
 
@@ -84,6 +84,8 @@ class ProgrammingTestCase(testtools.TestCase):
         self.state_dir = self.useFixture(fixtures.TempDir()).path
         self.conf.config(lock_path=self.lock_path, state_dir=self.state_dir,
                          group='fpga')
+        # Where the card locks are when programming is not told.
+        self.conf.config(lock_path=self.lock_path, group='oslo_concurrency')
         self.useFixture(fixtures.MockPatchObject(
             privsep.sys_admin_pctxt, 'client_mode', False))
         self.useFixture(fixtures.MockPatchObject(base, 'READ_DELAY', 0))
@@ -99,7 +101,8 @@ class ProgrammingTestCase(testtools.TestCase):
 
     def backend(self, name):
         return discovery.load_backends(
-            (name,), self.host.sysfs_root, self.host.dev_root)[0]
+            (name,), self.host.sysfs_root, self.host.dev_root,
+            base.Options.from_conf(cfg.CONF))[0]
 
     def device(self, backend, address):
         return next(d for d in backend.discover() if d.address == address)
@@ -131,5 +134,5 @@ class ProgrammingTestCase(testtools.TestCase):
         """Replace the kernel by a Recorder."""
         recorder = Recorder()
         self.useFixture(fixtures.MockPatchObject(
-            hw, 'kernel', lambda path: recorder))
+            kernel, 'kernel_of', lambda path: recorder))
         return recorder

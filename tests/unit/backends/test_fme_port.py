@@ -12,7 +12,8 @@ import fixtures
 from oslo_concurrency import processutils
 
 from nova_fpga.bitstream import headers
-from nova_fpga import programming
+from nova_fpga.regions import exception
+from nova_fpga.regions import programming
 from nova_fpga import simulator
 from nova_fpga.simulator import ioctls
 from tests.unit.backends import base
@@ -52,7 +53,7 @@ class FmePortTestCase(base.ProgrammingTestCase):
 
     def fails(self, interface_id=None, afu=base.AFU, expected=base.AFU):
         return self.assertRaises(
-            programming.ProgrammingFailed, self.program,
+            exception.ProgrammingFailed, self.program,
             interface_id or self.interface_id, afu, expected)
 
     def assertVfState(self):
@@ -150,7 +151,7 @@ class MainlineDflTest(FmePortTestCase):
 
     def test_reset_of_a_crashed_card_times_out(self):
         self.host.crash(PF)
-        e = self.assertRaises(programming.ScrubFailed,
+        e = self.assertRaises(exception.ScrubFailed,
                               programming.scrub_region, self.backend_,
                               self.dev, self.region, 'reset', 10)
         self.assertIn('reset of %s' % os.path.join(
@@ -249,6 +250,8 @@ class FpgaconfTest(FmePortTestCase):
     def setUp(self):
         super().setUp()
         self.conf.config(intel_programmer='fpgaconf', group='fpga')
+        # Options are handed to a backend when it is loaded.
+        self.backend_ = self.backend(self.family)
         self.runs = []
         self.exit = 0
 
@@ -288,18 +291,18 @@ class ToolFailureTest(base.ProgrammingTestCase):
 
     def test_exit_code_4(self):
         self.build('n6000')
+        self.conf.config(intel_programmer='fpgaconf', simulator_root='',
+                         group='fpga')
         backend = self.backend('dfl')
         dev = self.device(backend, PF)
         path, header = self.write_gbs(N6000, base.AFU)
-        self.conf.config(intel_programmer='fpgaconf', simulator_root='',
-                         group='fpga')
         with mock.patch.object(
                 processutils, 'execute', side_effect=(
                     processutils.ProcessExecutionError(
                         exit_code=4, stdout='',
                         stderr='No suitable slots found.\n'))) as execute:
             e = self.assertRaises(
-                programming.ProgrammingFailed, programming.program_region,
+                exception.ProgrammingFailed, programming.program_region,
                 backend, dev, dev.regions[0], path, header, base.AFU, 42)
         self.assertEqual(('fpgaconf', PF, path), execute.call_args[0])
         self.assertEqual(42, execute.call_args[1]['timeout'])

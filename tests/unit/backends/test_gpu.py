@@ -3,7 +3,7 @@
 import os
 
 from nova_fpga.backends import gpu
-from nova_fpga import gpus
+from nova_fpga.catalog import gpus
 from nova_fpga import model
 from tests.unit import test_discovery
 

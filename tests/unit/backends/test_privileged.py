@@ -14,8 +14,9 @@ from nova_fpga.backends import dfl
 from nova_fpga.backends import fme_port
 from nova_fpga.backends import intel_fpga
 from nova_fpga.backends import xrt
-from nova_fpga import hw
+from nova_fpga.privsep import kernel
 from nova_fpga import simulator
+from nova_fpga.simulator import privileged
 from tests.unit.backends import base
 
 PAYLOAD = bytes(range(256)) * 3
@@ -184,20 +185,20 @@ class LinuxTest(base.ProgrammingTestCase):
 
     def test_ioctl_opens_the_node(self):
         path = self.write('not-a-device', b'')
-        e = self.assertRaises(OSError, hw.Linux.ioctl, path, 0xB640, 0)
+        e = self.assertRaises(OSError, kernel.Linux.ioctl, path, 0xB640, 0)
         self.assertEqual(errno.ENOTTY, e.errno)
 
     def test_write_attr(self):
         path = self.write('sriov_numvfs', b'1\n')
-        hw.Linux.write_attr(path, 0)
+        kernel.Linux.write_attr(path, 0)
         with open(path) as f:
             self.assertEqual('0', f.read())
 
     def test_execute_reports_the_exit_code(self):
         self.assertEqual(
             (4, 'out\n', 'err\n'),
-            hw.Linux.execute('sh', '-c', 'echo out; echo err >&2; exit 4'))
-        self.assertEqual((0, 'x\n', ''), hw.Linux.execute('echo', 'x'))
+            kernel.Linux.execute('sh', '-c', 'echo out; echo err >&2; exit 4'))
+        self.assertEqual((0, 'x\n', ''), kernel.Linux.execute('echo', 'x'))
 
     def test_a_tool_past_its_timeout_is_killed(self):
         started = []
@@ -211,7 +212,7 @@ class LinuxTest(base.ProgrammingTestCase):
         self.useFixture(fixtures.MockPatchObject(
             processutils, 'execute', execute))
         begin = time.monotonic()
-        e = self.assertRaises(OSError, hw.Linux.execute, 'sleep', '30',
+        e = self.assertRaises(OSError, kernel.Linux.execute, 'sleep', '30',
                               timeout=0.2)
         self.assertLess(time.monotonic() - begin, 10)
         self.assertEqual(errno.ETIMEDOUT, e.errno)
@@ -219,9 +220,10 @@ class LinuxTest(base.ProgrammingTestCase):
         self.assertIsNotNone(started[0].poll())
 
     def test_kernel_is_chosen_by_simulator_root(self):
-        self.assertIsInstance(hw.kernel('/sys'), hw.Linux)
+        self.assertIsInstance(kernel.kernel_of('/sys'), kernel.Linux)
         host = self.build('n6000')
-        self.assertIsInstance(hw.kernel(host.sysfs_root), hw.Simulated)
+        self.assertIsInstance(kernel.kernel_of(host.sysfs_root),
+                              privileged.SimulatedKernel)
 
     def test_each_call_acts_on_the_simulated_host_holding_its_path(self):
         # Two hosts under one root, each with its card at 0000:10:00.0.
@@ -235,10 +237,10 @@ class LinuxTest(base.ProgrammingTestCase):
             for path in (host.sysfs_root, host.dev_root,
                          os.path.join(host.sysfs_root, 'bus', 'pci',
                                       'devices', '0000:10:00.0')):
-                self.assertEqual(host.root, hw.kernel(path).host.root)
+                self.assertEqual(host.root, kernel.kernel_of(path).host.root)
         xclbin = self.write('k.xclbin', simulator.make_xclbin(
             simulator.INTERFACE_IDS['u250'], base.AFU))
-        self.assertEqual(0, hw.execute(
+        self.assertEqual(0, kernel.execute(
             amd.sysfs_root, 'xbmgmt', 'program', '--device', '0000:10:00.0',
             '--user', xclbin)[0])
         loaded = {host: host.expected().devices[0].regions[0].function_id
@@ -249,11 +251,11 @@ class LinuxTest(base.ProgrammingTestCase):
     def test_a_path_outside_every_simulated_host_is_refused(self):
         self.build('n6000')
         for path in ('/sys', self.tmp):
-            self.assertRaises(ValueError, hw.kernel, path)
+            self.assertRaises(ValueError, kernel.kernel_of, path)
 
     def test_the_simulated_tools_are_only_xbmgmt_program(self):
         host = self.build('u250')
-        sim = hw.kernel(host.sysfs_root)
+        sim = kernel.kernel_of(host.sysfs_root)
         for argv in (('fpgaconf', '0000:10:00.0', 'a.gbs'),
                      ('xbmgmt', 'reset', '--device', '0000:10:00.0'),
                      ('xbmgmt', 'program', '--device', '0000:10:00.0',
@@ -263,6 +265,6 @@ class LinuxTest(base.ProgrammingTestCase):
     def test_processutils_gets_the_timeout(self):
         with mock.patch.object(processutils, 'execute',
                                return_value=('', '')) as execute:
-            hw.Linux.execute('xbmgmt', 'program', timeout=7)
+            kernel.Linux.execute('xbmgmt', 'program', timeout=7)
         execute.assert_called_once_with(
             'xbmgmt', 'program', timeout=7, on_execute=mock.ANY)

@@ -5,7 +5,8 @@ from unittest import mock
 from oslo_concurrency import processutils
 
 from nova_fpga.bitstream import headers
-from nova_fpga import programming
+from nova_fpga.regions import exception
+from nova_fpga.regions import programming
 from nova_fpga import simulator
 from nova_fpga.simulator import images
 from tests.unit.backends import base
@@ -51,7 +52,7 @@ class XrtTest(base.ProgrammingTestCase):
         self.assertEqual([], calls)
 
     def test_refused_by_the_driver(self):
-        e = self.assertRaises(programming.ProgrammingFailed, self.program,
+        e = self.assertRaises(exception.ProgrammingFailed, self.program,
                               simulator.INTERFACE_IDS['n6000'])
         self.assertIn('xbmgmt program --device %s --user ' % MGMT, str(e))
         self.assertIn('failed with exit code 1 (ERROR: Invalid argument)',
@@ -65,7 +66,7 @@ class XrtTest(base.ProgrammingTestCase):
                         exit_code=2, stdout='',
                         stderr='ERROR: Root privileges are required to '
                                'download xclbin\n'))) as execute:
-            e = self.assertRaises(programming.ProgrammingFailed,
+            e = self.assertRaises(exception.ProgrammingFailed,
                                   self.program)
         path = execute.call_args[0][-1]
         self.assertEqual(('/opt/xilinx/xrt/bin/xbmgmt', 'program',
@@ -85,7 +86,7 @@ class XrtTest(base.ProgrammingTestCase):
             kwargs['on_execute'](process)
             raise RuntimeError('TimeoutExpired of another subprocess module')
         with mock.patch.object(processutils, 'execute', execute):
-            e = self.assertRaises(programming.ProgrammingFailed,
+            e = self.assertRaises(exception.ProgrammingFailed,
                                   self.program)
         process.kill.assert_called_once_with()
         self.assertIn('failed: still running after 10 s, killed', str(e))
@@ -110,5 +111,5 @@ class FpgaRegionTest(base.ProgrammingTestCase):
                     backend, dev, dev.regions[0], path, None, base.AFU, 10),
                 lambda: programming.scrub_region(
                     backend, dev, dev.regions[0], 'reset', 10)):
-            e = self.assertRaises(programming.Failed, call)
+            e = self.assertRaises(exception.Failed, call)
             self.assertIn('fpga_region regions is not supported', str(e))

@@ -2,20 +2,20 @@
 
 import testtools
 
-from nova_fpga import assignment
 from nova_fpga.bitstream import exception
 from nova_fpga.cmd import errors
-from nova_fpga import programming
+from nova_fpga.regions import exception as region_exc
 
 
 class ExitCodesTest(testtools.TestCase):
 
     def test_kinds_to_codes(self):
         for kind, code in (
-                (assignment.NO_SUCH_REGION, 2), (assignment.NOT_FOUND, 3),
-                (assignment.NOT_FETCHED, 3), (assignment.INVALID, 3),
-                (assignment.INCOMPATIBLE, 4), (assignment.HARDWARE, 6),
-                (assignment.CACHE, 1), (assignment.UNKNOWN, 1)):
+                (region_exc.NO_SUCH_REGION, 2),
+                (region_exc.NOT_FOUND, 3), (region_exc.NOT_FETCHED, 3),
+                (region_exc.INVALID, 3), (region_exc.INCOMPATIBLE, 4),
+                (region_exc.HARDWARE, 6), (region_exc.CACHE, 1),
+                (region_exc.UNKNOWN, 1)):
             self.assertEqual(code, errors.code_of_kind(kind), kind)
 
     def test_every_code_is_explained(self):
@@ -28,10 +28,10 @@ class ExitCodesTest(testtools.TestCase):
             try:
                 raise exception.IncompatibleBitstream('other interface')
             except exception.IncompatibleBitstream as e:
-                raise programming.Failed('scrub failed', e.cause) from e
-        except programming.Failed as e:
-            self.assertEqual(assignment.INCOMPATIBLE, assignment.kind_of(e))
-        self.assertEqual(assignment.HARDWARE, assignment.kind_of(
-            programming.Failed('reset failed', 'EIO')))
-        self.assertEqual(assignment.UNKNOWN,
-                         assignment.kind_of(RuntimeError('bug')))
+                raise region_exc.Failed('scrub failed', e.cause) from e
+        except region_exc.Failed as e:
+            self.assertEqual(region_exc.INCOMPATIBLE, region_exc.kind_of(e))
+        self.assertEqual(region_exc.HARDWARE, region_exc.kind_of(
+            region_exc.Failed('reset failed', 'EIO')))
+        self.assertEqual(region_exc.UNKNOWN,
+                         region_exc.kind_of(RuntimeError('bug')))

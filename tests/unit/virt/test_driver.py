@@ -21,6 +21,7 @@ from nova_fpga import discovery
 from nova_fpga import model
 from nova_fpga import placement
 from nova_fpga.virt import driver
+from nova_fpga.virt import reporting
 
 NODE = 'compute1'
 NAME = NODE + '_FPGA_0000:5e:00.0_port0'
@@ -179,7 +180,7 @@ class MixinTest(MixinTestCase):
             objects.InstanceList, 'get_by_host',
             return_value=[instance])).mock
         note = self.useFixture(fixtures.MockPatchObject(
-            Driver, '_fpga_note')).mock
+            reporting.Reporter, 'note')).mock
         drv = self.driver()
         for found in (healthy, healthy, lost, lost, healthy):
             self.discover.return_value = found
@@ -187,11 +188,11 @@ class MixinTest(MixinTestCase):
         # Read only when the usable regions changed.
         self.assertEqual(2, get_by_host.call_count)
         self.assertEqual([
-            mock.call(instance, driver.LOST_ACTION,
+            mock.call(instance, reporting.LOST_ACTION,
                       'FPGA region 0000:5e:00.0_port0 of instance %s is lost '
                       '(afu_id all f): it is reserved in Placement until it '
                       'is back' % uuids.instance),
-            mock.call(instance, driver.BACK_ACTION)], note.call_args_list)
+            mock.call(instance, reporting.BACK_ACTION)], note.call_args_list)
         log = self.stdlog.logger.output
         self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is lost '
                       '(afu_id all f): it is reserved in Placement until it '

@@ -12,9 +12,11 @@ from nova.virt.libvirt import driver as libvirt_driver
 import os_resource_classes as orc
 from oslo_utils.fixture import uuidsentinel as uuids
 
-from nova_fpga import assignment
+from nova_fpga import discovery
 from nova_fpga import model
-from nova_fpga import programming
+from nova_fpga.regions import exception as region_exc
+from nova_fpga.regions import lifecycle
+from nova_fpga.regions import programming
 from nova_fpga import request
 from nova_fpga.virt import driver
 
@@ -90,7 +92,8 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.flags(resource_classes={'u250': 'CUSTOM_FPGA_XILINX'},
                    group='fpga')
         self.drv = Driver(mock.Mock())
-        self.regions = mock.Mock(spec=assignment.HostRegions)
+        self.regions = mock.Mock(spec=lifecycle.HostRegions)
+        self.regions.inventory = mock.Mock(spec=discovery.HostInventory)
         self.regions.attachable.return_value = [(DEVICE, REGION)]
         self.regions.load.side_effect = (
             lambda *args: self.drv.calls.append('load') or
@@ -168,7 +171,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.regions.release.assert_not_called()
 
     def test_a_failure_to_load_is_not_an_abort(self):
-        failure = assignment.AssignmentFailed('a port0', 'cause', 'bitstream')
+        failure = region_exc.AssignmentFailed('a port0', 'cause', 'bitstream')
         self.regions.load.side_effect = failure
         e = self.assertRaises(
             driver.RegionsNotLoaded, self.spawn,
@@ -184,7 +187,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.assertIs(e, self.events.return_value.__exit__.call_args[0][1])
 
     def fail_to_load(self, touched):
-        self.regions.load.side_effect = assignment.AssignmentFailed(
+        self.regions.load.side_effect = region_exc.AssignmentFailed(
             'a port0', 'cause', 'bitstream', touched=touched)
         instance = self.holding(extra_specs={'fpga:function': 'nlb'})
         self.assertRaises(driver.RegionsNotLoaded, self.spawn, instance)
@@ -253,7 +256,7 @@ class InstanceHooksTest(test.NoDBTestCase):
             uuid=uuids.instance)
         guest.get_all_devices.return_value = [hostdev]
         self.drv._host.list_guests.return_value = [other, guest]
-        self.regions.passed.return_value = ['c_port0']
+        self.regions.inventory.passed.return_value = ['c_port0']
         # The instance's record names what it holds on compute2 now.
         self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
         guest.get_all_devices.assert_called_once_with(
@@ -261,7 +264,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         other.get_all_devices.assert_not_called()
         self.drv._host.list_guests.assert_called_once_with(
             only_running=False)
-        self.regions.passed.assert_called_once_with(['0000:5e:00.1'])
+        self.regions.inventory.passed.assert_called_once_with(['0000:5e:00.1'])
         self.regions.release.assert_called_once_with(['c_port0'])
         self.assertEqual(['destroy', 'release'], self.drv.calls)
 
@@ -270,9 +273,9 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.drv._host.get_hostname.return_value = NODE
         self.drv._host.list_guests.return_value = [mock.Mock(
             uuid=uuids.other)]
-        self.regions.passed.return_value = []
+        self.regions.inventory.passed.return_value = []
         self.drv.destroy(CONTEXT, self.holding(node='compute2'), None)
-        self.regions.passed.assert_called_once_with([])
+        self.regions.inventory.passed.assert_called_once_with([])
         self.regions.release.assert_not_called()
 
     def test_a_rebuild_keeps_the_regions(self):
@@ -281,7 +284,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.regions.release.assert_not_called()
 
     def test_a_failed_rebuild_scrubs_the_regions(self):
-        self.regions.load.side_effect = assignment.AssignmentFailed(
+        self.regions.load.side_effect = region_exc.AssignmentFailed(
             'a port0', 'cause', 'bitstream')
         instance = self.holding(task_state='rebuild_spawning',
                                 extra_specs={'fpga:bitstream': BITSTREAM})
@@ -327,7 +330,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.assertEqual(['load', 'finish'], self.drv.calls)
 
     def test_a_failure_on_the_destination_leaves_the_guest_off(self):
-        self.regions.load.side_effect = assignment.AssignmentFailed(
+        self.regions.load.side_effect = region_exc.AssignmentFailed(
             'a port0', 'cause', 'bitstream')
         with mock.patch('nova.compute.utils.add_instance_fault_from_exc') \
                 as fault:
@@ -370,7 +373,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.assertEqual(['load', 'revert'], self.drv.calls)
 
     def test_a_failed_revert_says_why(self):
-        self.regions.load.side_effect = assignment.AssignmentFailed(
+        self.regions.load.side_effect = region_exc.AssignmentFailed(
             'a port0', 'cause', 'bitstream')
         e = self.assertRaises(
             driver.RegionsNotLoaded, self.drv.finish_revert_migration,

@@ -8,10 +8,11 @@ nova-compute or the ``nova-fpga`` command finds it, as one small JSON file
 ``{identifier: reason}`` replaced atomically: a reader sees the old record
 or the new one, never half of either. Two processes write it, nova-compute
 and ``nova-fpga`` while it programs or scrubs a region
-(nova_fpga.assignment marks the region during the work), so each change
-is made under a lock held across processes.
+(a Mark holds the region during the work), so each change is made under
+a lock held across processes.
 """
 
+import datetime
 import json
 import os
 import tempfile
@@ -19,18 +20,23 @@ import tempfile
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 
+from nova_fpga import model
+from nova_fpga.regions import exception
+
 LOG = logging.getLogger(__name__)
 
 FILE_NAME = '.quarantine.json'
 # A dot name too, beside it.
 LOCK_NAME = '.quarantine.lock'
+# How the reason of a region whose hardware work was interrupted ends.
+INTERRUPTED = 'did not finish: nova-compute or nova-fpga stopped during it?'
 
 
 class Quarantine:
     """The quarantined regions of a host, by unit identifier."""
 
     def __init__(self, state_dir):
-        # A dot name: never a region record's (nova_fpga.state refuses it).
+        # A dot name: never a region record's (records.StateStore refuses it).
         self.path = os.path.join(state_dir, FILE_NAME)
 
     def held(self):
@@ -81,3 +87,62 @@ class Quarantine:
             except BaseException:
                 os.unlink(tmp)
                 raise
+
+
+class Mark:
+    """Holds a region in quarantine while ``work`` is done to it.
+
+    A region a dead process was programming may hold half a design yet
+    read as healthy, so it is marked first, and the mark is removed only
+    when the work is done and verified. On a failure the failure's reason
+    replaces it (``replace``). It is entered inside the card lock, and
+    ``working`` (a set) names the regions this process works on meanwhile.
+    ``only_if_held``: enter only if the region is in quarantine then, else
+    raise NoLongerHeld (a retry whose region another process freed).
+    """
+
+    def __init__(self, quarantine, working, device, region, work,
+                 only_if_held=False):
+        self.quarantine = quarantine
+        self.working = working
+        self.identifier = model.region_identifier(device, region)
+        self.what = '%s of FPGA region %s' % (
+            work, model.describe(device, region))
+        self.only_if_held = only_if_held
+        self.entered = False
+
+    def __enter__(self):
+        if (self.only_if_held and
+                self.identifier not in self.quarantine.held()):
+            raise exception.NoLongerHeld(self.identifier)
+        self.entered = True
+        self.working.add(self.identifier)
+        began = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            self.quarantine.add(self.identifier, '%s began at %s and %s' % (
+                self.what, began.isoformat(timespec='seconds'), INTERRUPTED),
+                quiet=True)
+        except OSError as e:
+            LOG.error('FPGA region %s cannot be marked as being programmed, '
+                      'so an interruption would go unnoticed: %s',
+                      self.identifier, e)
+
+    def __exit__(self, exc_type, exc, tb):
+        self.working.discard(self.identifier)
+        if exc_type is not None:
+            return
+        try:
+            self.quarantine.remove(self.identifier, quiet=True)
+        except OSError as e:
+            LOG.error('FPGA region %s is done but stays quarantined: its '
+                      'record cannot be written: %s', self.identifier, e)
+
+    def replace(self, reason, quiet=False):
+        """The failure's reason in place of the mark, if one was made."""
+        if not self.entered:
+            return
+        try:
+            self.quarantine.add(self.identifier, reason, quiet)
+        except OSError as e:
+            LOG.error('FPGA region %s cannot be recorded as quarantined: %s',
+                      self.identifier, e)

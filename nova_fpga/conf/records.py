@@ -1,4 +1,4 @@
-"""``[fpga]`` options of the per-region state records."""
+"""``[fpga]`` options of the per-region records."""
 
 from oslo_config import cfg
 

@@ -1,7 +1,7 @@
 """A small record per FPGA region: what was loaded, and its metrics.
 
 One JSON file per region in ``[fpga] state_dir``, named by the region's
-unit identifier (``placement.region_identifier``). nova-compute and the
+unit identifier (``model.region_identifier``). nova-compute and the
 ``nova-fpga`` command both update it, so an update holds an exclusive
 flock on the file and a read a shared one: a reader sees the old record
 or the new one, never half of either. The file is rewritten in place,

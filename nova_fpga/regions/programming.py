@@ -9,58 +9,42 @@ assumed.
 import contextlib
 
 from oslo_concurrency import lockutils
-from oslo_config import cfg
 from oslo_log import log as logging
 
-from nova_fpga.backends import base
-from nova_fpga.bitstream import exception
+from nova_fpga.backends import exception as backend_exception
+from nova_fpga.bitstream import exception as bitstream_exception
 from nova_fpga.bitstream import headers
+from nova_fpga.regions import exception
 
 LOG = logging.getLogger(__name__)
-CONF = cfg.CONF
 
 SKIPPED = 'skipped'
 PROGRAMMED = 'programmed'
 RESET = 'reset'
 SCRUB_MODES = ('none', 'reset', 'blank')
+_HARDWARE_ERRORS = (backend_exception.HardwareError,
+                    backend_exception.NotSupported)
 
 
-class Failed(Exception):
-    """Programming or scrubbing a region failed; the message says why."""
-
-    def __init__(self, message, cause):
-        super().__init__(message)
-        self.cause = cause
-
-
-class ProgrammingFailed(Failed):
-    def __init__(self, device, region, bitstream_path, cause):
-        super().__init__('Programming FPGA region %s %s with %s failed: %s' % (
-            device.address, region.name, bitstream_path, cause), cause)
-
-
-class ScrubFailed(Failed):
-    def __init__(self, device, region, mode, cause):
-        super().__init__('Scrubbing (%s) FPGA region %s %s failed: %s' % (
-            mode, device.address, region.name, cause), cause)
-
-
-def card_lock(address):
+def card_lock(address, lock_path=None):
+    """The card's lock, in ``lock_path`` (unset: oslo.concurrency's)."""
     return lockutils.lock('nova-fpga-card-%s' % address, external=True,
-                          lock_path=CONF.fpga.lock_path)
+                          lock_path=lock_path)
 
 
 def program_region(backend, device, region, bitstream_path, header,
-                   expected_function_id, timeout, guard=None):
+                   expected_function_id, timeout, guard=None,
+                   lock_path=None):
     """Load a bitstream into a region and check that it took.
 
     ``header`` is the bitstream's parsed header, ``expected_function_id``
     what the region must show afterwards, ``timeout`` how long a vendor
-    tool may take. ``guard``, a context manager, is entered around the
-    hardware work and its check only, never when SKIPPED; it exits
-    without an exception only when the region took the bitstream. Returns
-    SKIPPED when the region holds that function already, else PROGRAMMED;
-    raises ProgrammingFailed.
+    tool may take, ``lock_path`` where the card locks are
+    (``[fpga] lock_path``). ``guard``, a context manager, is entered
+    around the hardware work and its check only, never when SKIPPED; it
+    exits without an exception only when the region took the bitstream.
+    Returns SKIPPED when the region holds that function already, else
+    PROGRAMMED; raises ProgrammingFailed.
     """
     if not expected_function_id:
         raise ValueError('the function id to expect is required')
@@ -68,7 +52,8 @@ def program_region(backend, device, region, bitstream_path, header,
         return SKIPPED
     # Entered inside the card lock: a wait for the lock touches nothing,
     # so a process that dies waiting leaves no region to hold back.
-    with card_lock(device.address), guard or contextlib.nullcontext():
+    with card_lock(device.address, lock_path), \
+            guard or contextlib.nullcontext():
         return _program(backend, device, region, bitstream_path, header,
                         expected_function_id, timeout)
 
@@ -78,8 +63,9 @@ def _program(backend, device, region, bitstream_path, header,
     try:
         found = backend.program(device, region, bitstream_path, header,
                                 timeout)
-    except (base.HardwareError, base.NotSupported) as e:
-        raise ProgrammingFailed(device, region, bitstream_path, e) from e
+    except _HARDWARE_ERRORS as e:
+        raise exception.ProgrammingFailed(
+            device, region, bitstream_path, e) from e
     if found is None:
         cause = 'the region is gone afterwards'
     elif found.function_id != expected_function_id:
@@ -92,47 +78,51 @@ def _program(backend, device, region, bitstream_path, header,
                  device.address, region.name, bitstream_path,
                  expected_function_id)
         return PROGRAMMED
-    raise ProgrammingFailed(device, region, bitstream_path, cause)
+    raise exception.ProgrammingFailed(device, region, bitstream_path, cause)
 
 
-def _blank_path(interface_id):
-    for key, path in CONF.fpga.blank_bitstreams.items():
+def _blank_path(blanks, interface_id):
+    for key, path in (blanks or {}).items():
         if key.strip().lower().replace('-', '') == interface_id:
             return path
     return None
 
 
-def scrub_region(backend, device, region, mode, timeout, guard=None):
+def scrub_region(backend, device, region, mode, timeout, guard=None,
+                 lock_path=None, blanks=None):
     """Ready a region a guest has left for the next one.
 
     ``mode``: 'none' does nothing (SKIPPED); 'reset' resets the region's
-    user logic (RESET); 'blank' loads the ``[fpga] blank_bitstreams`` file
-    for the region's interface id (what program_region returns).
-    ``guard`` is as program_region's. Raises ScrubFailed.
+    user logic (RESET); 'blank' loads the file ``blanks`` (``[fpga]
+    blank_bitstreams``) names for the region's interface id (what
+    program_region returns). ``guard`` and ``lock_path`` are as
+    program_region's. Raises ScrubFailed.
     """
     if mode == 'none':
         return SKIPPED
     if mode == 'reset':
         try:
-            with card_lock(device.address), \
+            with card_lock(device.address, lock_path), \
                     guard or contextlib.nullcontext():
                 backend.reset(device, region)
-        except (base.HardwareError, base.NotSupported) as e:
-            raise ScrubFailed(device, region, mode, e) from e
+        except _HARDWARE_ERRORS as e:
+            raise exception.ScrubFailed(device, region, mode, e) from e
         return RESET
     if mode != 'blank':
         raise ValueError('unknown scrub mode %r; one of %s' % (
             mode, ', '.join(SCRUB_MODES)))
-    path = _blank_path(region.interface_id)
+    path = _blank_path(blanks, region.interface_id)
     if path is None:
-        raise ScrubFailed(device, region, mode,
-                          'no blank bitstream for interface %s in [fpga] '
-                          'blank_bitstreams' % region.interface_id)
+        raise exception.ScrubFailed(
+            device, region, mode, 'no blank bitstream for interface %s in '
+            '[fpga] blank_bitstreams' % region.interface_id)
     try:
         header = headers.parse(path)
         headers.check_fits(header, region)
         return program_region(backend, device, region, path, header,
-                              header.function_id, timeout, guard)
-    except (exception.BitstreamError, ProgrammingFailed) as e:
-        raise ScrubFailed(device, region, mode, 'blank bitstream %s: %s' % (
-            path, e.cause)) from e
+                              header.function_id, timeout, guard, lock_path)
+    except (bitstream_exception.BitstreamError,
+            exception.ProgrammingFailed) as e:
+        raise exception.ScrubFailed(device, region, mode,
+                                    'blank bitstream %s: %s' % (path, e.cause)
+                                    ) from e

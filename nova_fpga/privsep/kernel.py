@@ -1,15 +1,17 @@
 """The hardware as privileged code sees it: ioctls, sysfs writes, tools.
 
 Everything the backends do to a card goes through ``ioctl``,
-``write_attr`` and ``execute`` here: to the Linux kernel and the vendor
-tools on real hosts, to a simulated host when ``[fpga] simulator_root`` is
-set. The backends pack the same structs and run the same sequences either
-way.
+``write_attr`` and ``execute`` here, called from their privileged entry
+points: to the Linux kernel and the vendor tools on real hosts, to a
+simulated host (``nova_fpga.simulator.privileged``, loaded only then) when
+``[fpga] simulator_root`` is set. The backends pack the same structs and
+run the same sequences either way.
 
 Each call names the tree it acts on (a device node, a sysfs file, the
 sysfs root), so one process can drive several simulated hosts under
 ``simulator_root``, each in a directory of its own, as the demo's computes
-do.
+do. The options read here are the privileged process's own: the paths of
+the tools it runs are never taken from its caller.
 """
 
 import errno
@@ -20,11 +22,13 @@ from oslo_concurrency import processutils
 from oslo_config import cfg
 
 from nova_fpga import conf as fpga_conf
-from nova_fpga import simulator
 
 CONF = cfg.CONF
 # The privsep daemon imports no other module that would register them.
 fpga_conf.register_opts(CONF)
+
+# The vendor tools, and the [fpga] option that says where each is.
+TOOL_OPTIONS = {'fpgaconf': 'fpgaconf_path', 'xbmgmt': 'xbmgmt_path'}
 
 
 class Linux:
@@ -70,60 +74,29 @@ class Linux:
         return 0, out, err
 
 
-class Simulated:
-    """A nova_fpga.simulator host; of the tools, only xbmgmt program."""
-
-    def __init__(self, root):
-        self.host = simulator.SimulatedHost.open(root)
-
-    @classmethod
-    def holding(cls, simulator_root, path):
-        """The host under ``simulator_root`` whose tree holds ``path``."""
-        top = os.path.realpath(simulator_root)
-        here = os.path.realpath(path)
-        while here == top or here.startswith(top + os.sep):
-            try:
-                return cls(here)
-            except ValueError:
-                here = os.path.dirname(here)
-        raise ValueError('%s is in no simulated host under %s' % (
-            path, simulator_root))
-
-    def ioctl(self, node, request, arg):
-        return self.host.ioctl(node, request, arg)
-
-    def write_attr(self, path, value):
-        self.host.write_attr(path, value)
-
-    def execute(self, *argv, timeout=None):
-        tool, args = os.path.basename(argv[0]), argv[1:]
-        if (tool != 'xbmgmt' or len(args) != 5 or
-                args[:2] + args[3:4] != ('program', '--device', '--user')):
-            raise FileNotFoundError(
-                errno.ENOENT, '%s is not simulated' % ' '.join(argv[:2]))
-        with open(args[4], 'rb') as f:
-            xclbin = f.read()
-        try:
-            self.host.xbmgmt_program(args[2], xclbin)
-        except OSError as e:
-            return 1, '', 'ERROR: %s\n' % e.strerror
-        return 0, 'INFO: Successfully downloaded xclbin\n', ''
-
-
-def kernel(path):
+def kernel_of(path):
     """The kernel behind ``path``, a device node or a sysfs path."""
     root = CONF.fpga.simulator_root
-    return Simulated.holding(root, path) if root else Linux()
+    if not root:
+        return Linux()
+    # Imported here only: a real host never loads the simulator.
+    from nova_fpga.simulator import privileged
+    return privileged.SimulatedKernel.holding(root, path)
+
+
+def tool_path(tool):
+    """Where the vendor tool ``tool`` (fpgaconf, xbmgmt) is."""
+    return CONF.fpga[TOOL_OPTIONS[tool]]
 
 
 def ioctl(node, request, arg):
-    return kernel(node).ioctl(node, request, arg)
+    return kernel_of(node).ioctl(node, request, arg)
 
 
 def write_attr(path, value):
-    kernel(path).write_attr(path, value)
+    kernel_of(path).write_attr(path, value)
 
 
 def execute(sysfs_root, *argv, timeout=None):
     """Run a tool on the host whose sysfs is at ``sysfs_root``."""
-    return kernel(sysfs_root).execute(*argv, timeout=timeout)
+    return kernel_of(sysfs_root).execute(*argv, timeout=timeout)

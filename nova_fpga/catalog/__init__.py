@@ -1,0 +1,1 @@
+"""Known hardware by PCI id: FPGA boards (boards) and GPU models (gpus)."""
