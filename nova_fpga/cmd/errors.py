@@ -51,7 +51,7 @@ class Failure(Exception):
 
 
 def code_of_kind(kind):
-    """The exit code of an assignment failure kind."""
+    """The exit code of a region failure kind (regions.exception)."""
     return _BY_KIND.get(kind, UNKNOWN)
 
 

@@ -67,7 +67,7 @@ class FPGADriverMixin:
 
     def __init__(self, virtapi, read_only=False):
         self._fpga_regions = lifecycle.HostRegions(CONF)
-        # This compute service's host, as its manager keeps it.
+        # The host is this compute service's, as its manager keeps it.
         self._fpga_reporter = reporting.Reporter(
             virtapi, CONF.host, self._fpga_regions,
             fpga_conf.placement_options(CONF))
