@@ -40,7 +40,7 @@ def _memory(field):
 
 def _plain(url, token, image_id, workdir):
     """A glanceclient download to a file, as a function to time."""
-    from nova_fpga.demo import images
+    from demo import images
 
     def download():
         client = images.client(url, token)
@@ -58,9 +58,9 @@ def _ours(url, token, image_id, workdir):
     """
     from nova.image import glance as nova_glance
 
+    from demo import images
     from nova_fpga.bitstream import cache as cache_mod
     from nova_fpga.bitstream import glance
-    from nova_fpga.demo import images
     images.use_glance(url)
     user, project = token.split(':')[:2]
     context = images.request_context(user, project)
@@ -107,7 +107,7 @@ def run_child(way, url, token, image_id, warm_id):
 
 def upload(url, token, size, blocks):
     """An image of ``blocks`` random blocks of ``size`` bytes; its id."""
-    from nova_fpga.demo import images
+    from demo import images
     with tempfile.TemporaryDirectory(prefix='stream-src-') as src:
         path = os.path.join(src, 'bitstream')
         with open(path, 'wb') as f:
@@ -118,7 +118,7 @@ def upload(url, token, size, blocks):
 
 
 def measure(url, token, size_mb, repeat, warm_id):
-    from nova_fpga.demo import images
+    from demo import images
     image_id = upload(url, token, BLOCK, size_mb * MiB // BLOCK)
     runs = {'plain': [], 'ours': []}
     for _ in range(repeat):
@@ -142,8 +142,8 @@ def main(argv=None):
         print(json.dumps(child(*args.child)))
         return 0
 
-    from nova_fpga.demo import glance
-    from nova_fpga.demo import identity
+    from demo import glance
+    from demo import identity
     token = identity.make_token('bench', 'bench')
     with tempfile.TemporaryDirectory(prefix='stream-glance-') as workdir:
         with glance.GlanceServer(workdir) as server:

@@ -34,8 +34,8 @@ import tempfile
 import time
 import uuid
 
+from demo import services
 from nova_fpga import conf as fpga_conf
-from nova_fpga.demo import services
 from nova_fpga import model
 from nova_fpga import placement
 

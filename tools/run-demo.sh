@@ -17,4 +17,7 @@ echo "Installing nova_fpga, keystone, Glance, the openstack client and their dep
 # test fixtures and needs the test requirements.
 venv_install "$TOP" -r "$TOP/test-requirements.txt" \
     -r "$TOP/integration-requirements.txt"
-exec "$VENV/bin/python" -m nova_fpga.demo "$@"
+# The demo is not installed (nova_fpga is): it runs from the top of the
+# checkout, and the processes it starts find it there too.
+cd "$TOP" || exit 1
+exec "$VENV/bin/python" -m demo "$@"

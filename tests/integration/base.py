@@ -6,7 +6,7 @@ import time
 import fixtures
 import psutil
 
-from nova_fpga.demo import glance
+from demo import glance
 
 
 class GlanceFixture(fixtures.Fixture):

@@ -13,12 +13,12 @@ import time
 
 import testtools
 
-from nova_fpga.demo import bitstreams
-from nova_fpga.demo import inspection
-from nova_fpga.demo import osc
-from nova_fpga.demo import scenario
-from nova_fpga.demo import services
-from nova_fpga.demo import steps
+from demo import bitstreams
+from demo import inspection
+from demo import osc
+from demo import scenario
+from demo import services
+from demo import steps
 from nova_fpga import model
 from nova_fpga import simulator
 

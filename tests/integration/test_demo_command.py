@@ -1,4 +1,4 @@
-"""``python -m nova_fpga.demo`` as a person runs it, and what it leaves.
+"""``python -m demo`` as a person runs it, and what it leaves.
 
 Each run gets a TMPDIR of its own: the demo must leave it as it found it
 (a failed run leaves its logs there, nothing else), and no process of its
@@ -16,7 +16,7 @@ import fixtures
 import psutil
 import testtools
 
-from nova_fpga.demo import run
+from demo import run
 from tests.integration import base
 
 TIMEOUT = 300
@@ -24,7 +24,7 @@ TIMEOUT = 300
 BROKEN_START = textwrap.dedent('''
     import runpy
 
-    from nova_fpga.demo import services
+    from demo import services
 
 
     def broken(self):
@@ -32,7 +32,7 @@ BROKEN_START = textwrap.dedent('''
 
 
     services.Cloud._register = broken
-    runpy.run_module('nova_fpga.demo', run_name='__main__')
+    runpy.run_module('demo', run_name='__main__')
 ''')
 
 
@@ -56,7 +56,7 @@ class DemoCommandTest(testtools.TestCase):
         self.tmp = os.path.realpath(self.useFixture(fixtures.TempDir()).path)
 
     def start(self, *argv):
-        argv = argv or ('-m', 'nova_fpga.demo')
+        argv = argv or ('-m', 'demo')
         return subprocess.Popen(
             [sys.executable, *argv], env=dict(os.environ, TMPDIR=self.tmp),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -7,7 +7,7 @@ import urllib.request
 import fixtures
 import testtools
 
-from nova_fpga.demo import glance
+from demo import glance
 from tests.integration import base
 
 
@@ -56,15 +56,15 @@ class GlanceServerTest(testtools.TestCase):
         # load the application and gunicorn gives up.
         sections = glance._paste_sections()
         sections['filter:context']['paste.filter_factory'] = (
-            'nova_fpga.demo.absent:Middleware.factory')
+            'demo.absent:Middleware.factory')
         self.useFixture(fixtures.MockPatch(
-            'nova_fpga.demo.glance._paste_sections', return_value=sections))
+            'demo.glance._paste_sections', return_value=sections))
         server = glance.GlanceServer(self.workdir, start_timeout=30)
         self.addCleanup(server.stop)
         error = self.assertRaises(glance.GlanceError, server.start)
         self.assertIn('glance-api exited', str(error))
         self.assertIn('the end of %s' % server.log_path, str(error))
-        self.assertIn('nova_fpga.demo.absent', str(error))
+        self.assertIn('demo.absent', str(error))
         self.assertIsNone(server.pid)
         self.assertEqual([], base.processes_in(self.workdir))
 

@@ -13,7 +13,7 @@ from nova.image import glance as nova_glance
 from oslo_config import fixture as config_fixture
 import testtools
 
-from nova_fpga.demo import images
+from demo import images
 from tests.integration import base
 
 SIZE = 4 << 20

@@ -8,8 +8,8 @@ import sys
 
 import testtools
 
-from nova_fpga.demo import identity
-from nova_fpga.demo import images
+from demo import identity
+from demo import images
 from tests.integration import base
 
 METADEFS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(

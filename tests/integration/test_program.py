@@ -14,8 +14,8 @@ import sys
 import fixtures
 import testtools
 
-from nova_fpga.demo import identity
-from nova_fpga.demo import images
+from demo import identity
+from demo import images
 from nova_fpga import simulator
 from tests.integration import base
 

@@ -15,10 +15,10 @@ import signal
 import tempfile
 import time
 
-from nova_fpga.demo import output
-from nova_fpga.demo import scenario
-from nova_fpga.demo import services
-from nova_fpga.demo import steps
+from demo import output
+from demo import scenario
+from demo import services
+from demo import steps
 
 LOG = logging.getLogger(__name__)
 START_TITLE = ('Starting RabbitMQ, keystone, Placement, Glance, Nova API, '
@@ -133,7 +133,7 @@ def _summary(outcome, started, errors):
 
 def _parser():
     parser = argparse.ArgumentParser(
-        prog='python -m nova_fpga.demo',
+        prog='python -m demo',
         description='Run a small FPGA cloud on this machine (loopback '
                     'only) and show it working.')
     parser.add_argument('--keep', action='store_true',

@@ -1,7 +1,7 @@
 """The tokens of the demo Glance: ``USER:PROJECT[:ROLE,ROLE]``.
 
 Without keystone the token itself says who the caller is (like Nova's
-noauth2); nova_fpga.demo.glance_auth reads it inside glance-api. Roles
+noauth2); demo.glance_auth reads it inside glance-api. Roles
 are ``reader,member`` when left out: enough to own private images.
 """
 

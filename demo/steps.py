@@ -1,7 +1,7 @@
 """The demo's steps: what an operator and a user do, each result checked.
 
 A step takes the Demo, acts with the ``openstack`` command
-(nova_fpga.demo.osc) as the operator or the user would, checks what came
+(demo.osc) as the operator or the user would, checks what came
 of it (Placement's API, the simulated hosts, the domain XML) and returns
 a Result: a line and the tables to show. StepFailed says what did not
 happen.
@@ -14,12 +14,12 @@ import subprocess
 import sys
 import time
 
-from nova_fpga.demo import bitstreams
-from nova_fpga.demo import images
-from nova_fpga.demo import inspection
-from nova_fpga.demo import osc
-from nova_fpga.demo import output
-from nova_fpga.demo import scenario
+from demo import bitstreams
+from demo import images
+from demo import inspection
+from demo import osc
+from demo import output
+from demo import scenario
 from nova_fpga import placement
 from nova_fpga import simulator
 

@@ -2,14 +2,14 @@
 
 Nova reads Glance with the request context's token and nothing else
 (``nova.image.glance.API``); the demo Glance takes that token to say who
-the caller is (nova_fpga.demo.identity).
+the caller is (demo.identity).
 """
 
 import glanceclient
 import nova.conf
 from nova import context as nova_context
 
-from nova_fpga.demo import identity
+from demo import identity
 
 FPGA_TAG = 'FPGA'
 

@@ -1,8 +1,8 @@
 """Request identity for the demo Glance: a paste filter run in glance-api.
 
 It stands where keystone's auth_token and Glance's context middleware
-would in the pipeline nova_fpga.demo.glance writes: the token alone names
-the caller (nova_fpga.demo.identity), identity headers a client sends are
+would in the pipeline demo.glance writes: the token alone names
+the caller (demo.identity), identity headers a client sends are
 never read, and Glance's own policy decides the rest, so one project's
 private images stay hidden from another. Anyone who can reach the port
 can claim any project: loopback demo and tests only.
@@ -15,7 +15,7 @@ from glance.api import policy
 import glance.context
 import webob.exc
 
-from nova_fpga.demo import identity
+from demo import identity
 
 
 class TokenContextMiddleware(context.BaseContextMiddleware):

@@ -1,9 +1,9 @@
 """A real glance-api for the demo and the integration tests, on loopback.
 
 Glance runs under gunicorn with sqlite and the file store; behind
-keystone's middleware in the demo cloud (nova_fpga.demo.services), or
+keystone's middleware in the demo cloud (demo.services), or
 without keystone for the tests that need Glance alone:
-nova_fpga.demo.glance_auth then tells callers apart by their token.
+demo.glance_auth then tells callers apart by their token.
 Everything it writes stays under one work directory::
 
     etc/             glance-api.conf, glance-api-paste.ini
@@ -17,7 +17,7 @@ import configparser
 import os
 import sys
 
-from nova_fpga.demo import processes
+from demo import processes
 
 HOST = processes.HOST
 GlanceError = processes.ProcessError
@@ -178,6 +178,6 @@ def _paste_sections():
             'paste.filter_factory': 'glance.api.middleware.context:'
                                     'ContextMiddleware.factory'},
         'filter:context': {
-            'paste.filter_factory': 'nova_fpga.demo.glance_auth:'
+            'paste.filter_factory': 'demo.glance_auth:'
                                     'TokenContextMiddleware.factory'},
     }

@@ -9,7 +9,7 @@ directory (``logs/<name>.log``):
 - keystone, Placement, glance-api and nova-api, each under gunicorn;
 - nova-conductor and nova-scheduler (Nova's commands);
 - one nova-fpga-compute per simulated FPGA host, through
-  nova_fpga.demo.fake_hypervisor_compute (fakelibvirt as the hypervisor).
+  demo.fake_hypervisor_compute (fakelibvirt as the hypervisor).
 
 Nova's databases (API, cell0, cell1) and Placement's are in a MariaDB
 (Debian's) of the demo's own, on a socket in the work directory;
@@ -33,8 +33,8 @@ from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 import yaml
 
-from nova_fpga.demo import glance
-from nova_fpga.demo import processes
+from demo import glance
+from demo import processes
 from nova_fpga import simulator
 
 HOST = processes.HOST
@@ -113,12 +113,12 @@ def mariadb(directory, log_path, setup_log_path):
 
 
 def _gunicorn(loader, fd, threads=4):
-    """gunicorn serving nova_fpga.demo.wsgi's ``loader`` on ``fd``."""
+    """gunicorn serving demo.wsgi's ``loader`` on ``fd``."""
     # Without --no-control-socket gunicorn opens a socket in $HOME.
     return [sys.executable, '-m', 'gunicorn', '--bind', 'fd://%d' % fd,
             '--workers', '1', '--threads', str(threads),
             '--graceful-timeout', '5', '--no-control-socket',
-            'nova_fpga.demo.wsgi:' + loader]
+            'demo.wsgi:' + loader]
 
 
 class Cloud:
@@ -489,7 +489,7 @@ class Cloud:
         # The compute's options after the cloud's: they win.
         self.computes[hostname] = self._spawn(
             hostname,
-            [sys.executable, '-m', 'nova_fpga.demo.fake_hypervisor_compute',
+            [sys.executable, '-m', 'demo.fake_hypervisor_compute',
              '--config-file', self.nova_conf, '--config-file', conf],
             env=dict(os.environ, NOVA_FPGA_DOMAIN_DIR=root + 'domains'))
         self.fpga_hosts[hostname] = host

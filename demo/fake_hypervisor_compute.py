@@ -6,13 +6,13 @@ with the stand-ins Nova's own libvirt functional tests use for what a
 fake hypervisor lacks (image backend, cgroups, os-brick, local disk).
 The FPGA side is a simulated host (``[fpga] simulator_root``); nothing
 privileged runs. There is no Neutron in the demo cloud
-(nova_fpga.demo.no_neutron).
+(demo.no_neutron).
 
 Each domain's XML, as the driver defined it, is also written to
 ``NOVA_FPGA_DOMAIN_DIR``/<uuid>.xml, where libvirt would keep it, so the
 demo can show a guest's ``<hostdev>`` from outside this process.
 
-Usage: ``python -m nova_fpga.demo.fake_hypervisor_compute --config-file
+Usage: ``python -m demo.fake_hypervisor_compute --config-file
 ...`` (the arguments nova-compute takes).
 """
 
@@ -35,7 +35,7 @@ from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.fixtures import libvirt as fakelibvirt  # noqa: E402
 from nova import utils  # noqa: E402
 
-from nova_fpga.demo import no_neutron  # noqa: E402
+from demo import no_neutron  # noqa: E402
 from nova_fpga import privsep  # noqa: E402
 
 CONF = nova.conf.CONF

@@ -19,6 +19,6 @@ def load(module):
 def load_nova_api():
     """nova-api's application, in a cloud without Neutron."""
     application = load(NOVA_API)
-    from nova_fpga.demo import no_neutron
+    from demo import no_neutron
     no_neutron.install()
     return application

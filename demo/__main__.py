@@ -1,4 +1,4 @@
-"""``python -m nova_fpga.demo``: a small FPGA cloud, shown working."""
+"""``python -m demo``: a small FPGA cloud, shown working."""
 
 import logging
 import sys
@@ -13,6 +13,6 @@ STARTED = time.monotonic()
 warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 logging.getLogger().addHandler(logging.NullHandler())
 
-from nova_fpga.demo import run  # noqa: E402
+from demo import run  # noqa: E402
 
 sys.exit(run.main(STARTED))

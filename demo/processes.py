@@ -2,7 +2,9 @@
 
 Each process leads a process group of its own, so stopping it stops
 whatever it started too (gunicorn's workers); its output goes to
-a log file of its own, whose end errors quote.
+a log file of its own, whose end errors quote. The demo is not installed:
+what it starts finds it through PYTHONPATH (gunicorn's applications and
+glance-api's paste filter are in it, and so is the computes' launcher).
 """
 
 import os
@@ -14,6 +16,8 @@ import urllib.request
 
 HOST = '127.0.0.1'
 _LOG_TAIL_LINES = 40
+# The top of the checkout, where the demo package is.
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class ProcessError(Exception):
@@ -30,12 +34,21 @@ def log_tail(path, lines=_LOG_TAIL_LINES):
     return '; the end of %s:\n%s' % (path, ''.join(tail))
 
 
+def child_env(env=None):
+    """``env`` (None: ours) with the checkout's top first in PYTHONPATH."""
+    env = dict(os.environ if env is None else env)
+    paths = [path for path in env.get('PYTHONPATH', '').split(os.pathsep)
+             if path and path != TOP]
+    env['PYTHONPATH'] = os.pathsep.join([TOP] + paths)
+    return env
+
+
 def run(command, log_path, cwd, env=None, what=None):
     """Run ``command`` to its end, its output appended to ``log_path``."""
     with open(log_path, 'ab') as log:
         status = subprocess.call(command, stdin=subprocess.DEVNULL,
                                  stdout=log, stderr=subprocess.STDOUT,
-                                 cwd=cwd, env=env)
+                                 cwd=cwd, env=child_env(env))
     if status:
         raise ProcessError('%s failed (status %d)%s' % (
             what or ' '.join(command), status, log_tail(log_path)))
@@ -127,7 +140,7 @@ class Process:
             raise ProcessError('%s is already running' % self.name)
         with open(self.log_path, 'ab') as log:
             self._process = subprocess.Popen(
-                self.command, env=self.env, cwd=self.cwd,
+                self.command, env=child_env(self.env), cwd=self.cwd,
                 pass_fds=self.pass_fds, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
