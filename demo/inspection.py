@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 from nova_fpga import conf as fpga_conf
 from nova_fpga import discovery
+from nova_fpga import model
 from nova_fpga import placement
 
 PLACEMENT_VERSION = '1.14'
@@ -104,7 +105,7 @@ def region_on_host(cloud, provider):
                                    fpga_conf.BACKEND_NAMES)
     for device in inventory.devices:
         for region in device.regions:
-            if placement.region_identifier(device, region) == provider.region:
+            if model.region_identifier(device, region) == provider.region:
                 return device, region
     raise LookupError('%s has no region %s' % (provider.host,
                                                provider.region))

@@ -6,7 +6,7 @@ digits as the hardware shows them.
 
 import collections
 
-from nova_fpga import boards
+from nova_fpga.catalog import boards
 from nova_fpga import model
 from nova_fpga import placement
 from nova_fpga import simulator

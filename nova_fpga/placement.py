@@ -32,7 +32,7 @@ LOG = logging.getLogger(__name__)
 TRAIT_PREFIX = 'CUSTOM_FPGA_'
 GPU_TRAIT_PREFIX = 'CUSTOM_GPU_'
 MARKER = '_FPGA_'
-# On a region held back until a scrub of it succeeds (nova_fpga.regions.quarantine).
+# On a region held back until a scrub of it succeeds (regions.quarantine).
 QUARANTINED_TRAIT = TRAIT_PREFIX + 'QUARANTINED'
 GPU_MARKER = '_GPU_'
 # A pool's name ends in a digest of what its regions have in common.

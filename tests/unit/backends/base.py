@@ -2,7 +2,8 @@
 
 Privileged entry points run in the test's process, as under Nova's
 PrivsepFixture (``client_mode`` False), and act on the simulated host
-through nova_fpga.privsep.kernel because ``[fpga] simulator_root`` points at it.
+through nova_fpga.privsep.kernel because ``[fpga] simulator_root`` points
+at it.
 """
 
 import os
