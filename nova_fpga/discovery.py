@@ -118,6 +118,11 @@ class HostInventory:
             for device in inventory.devices for region in device.regions}
         return inventory
 
+    def read_device(self, device):
+        """``device`` as sysfs shows it now, or None if it is gone."""
+        return next((found for found in self._discover([device.family]).devices
+                     if found.address == device.address), None)
+
     def find(self, identifiers):
         """``([(device, region)], [identifiers not found])``, in order.
 

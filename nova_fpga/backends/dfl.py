@@ -32,7 +32,8 @@ FME_PREFIX = 'dfl-fme.'
 PORT_PREFIX = 'dfl-port.'
 # In a class link's target: ``.../dfl-fme.N/dfl-fme-region.K/fpga_region/
 # regionP`` is a PR region.
-PR_DEVICE = '/dfl-fme-region.'
+PR_PREFIX = 'dfl-fme-region.'
+PR_DEVICE = '/' + PR_PREFIX
 
 
 @sysfs.once_per_reading
@@ -55,6 +56,19 @@ def pr_regions(sysfs_root):
                 (int(index), number, path))
     return {fme: [(number, path) for _, number, path in sorted(held)]
             for fme, held in found.items()}
+
+
+def unlinked_pr_regions(fme_path):
+    """``[(P, path of regionP)]`` of the PR devices under an FME.
+
+    Kernels before the PR regions were linked under /sys/class/fpga_region
+    (OPAE's dfl0 patch sets, early D5005 and N3000 drivers) show them only
+    there, as OPAE finds them: ``dfl-fme-region.K/fpga_region/regionP``.
+    """
+    return [(number, path)
+            for _, pr_device in sysfs.numbered(fme_path, PR_PREFIX)
+            for number, path in sysfs.numbered(
+                os.path.join(pr_device, 'fpga_region'), 'region')]
 
 
 @privsep.sys_admin_pctxt.entrypoint
@@ -101,11 +115,17 @@ class DFLBackend(fme_port.FmePortBackend):
 
     def interface_ids(self, fme_path, ports_num):
         # One PR region per port; an FME without PR (C6100) has none.
-        return [
-            sysfs.read_id(os.path.join(path, 'compat_id'),
-                          'compat_id of region%d' % number)
-            for number, path in pr_regions(self.sysfs_root).get(
-                fme_path, ())]
+        regions = (pr_regions(self.sysfs_root).get(fme_path) or
+                   unlinked_pr_regions(fme_path))
+        found = [sysfs.read_id(os.path.join(path, 'compat_id'),
+                               'compat_id of region%d' % number)
+                 for number, path in regions]
+        if found or not sysfs.numbered(fme_path, PR_PREFIX):
+            return found
+        # A PR device with no region under it: no id to trust.
+        return [(None, 'no PR region under %s: its interface id cannot be '
+                 'read' % os.path.join(fme_path, PR_PREFIX + 'N'))
+                ] * (ports_num or 1)
 
     def pr_errors(self, fme_path):
         """The FME manager's status lines ("reconfig CRC error", ...)."""

@@ -7,6 +7,7 @@ resource tracker recorded for the instance (``model.region_identifier`` of
 each region), the request (``nova_fpga.request``) and Nova's image API.
 """
 
+import dataclasses
 import functools
 import time
 
@@ -46,6 +47,8 @@ class HostRegions:
         self.quarantine = quarantine.Quarantine(conf.fpga.state_dir)
         self._conf = conf
         self._interruptions_reported = False
+        # The regions usable at the last survey.
+        self._usable = set()
         # The regions this process programs or scrubs now: their marks in
         # quarantine are no interruption.
         self._working = set()
@@ -55,6 +58,37 @@ class HostRegions:
         # Built on first use: it makes its directory and tidies it, which
         # a host that never loads a bitstream has no need of.
         return bitstream.cache_from_conf(self._conf)
+
+    def survey(self):
+        """This host's inventory, as the periodic update reports it.
+
+        A port being reconfigured does not answer, so a region may read
+        unusable while its card is programmed or scrubbed, by this process
+        or another. A region usable at the last survey that reads unusable
+        now is not taken at its word: its card is read again under the
+        card's lock, once that work is done, and that reading counts.
+        """
+        inventory = self.inventory.discover()
+        suspects = {device.address for device in inventory.devices
+                    if not device.is_gpu
+                    for region in device.regions
+                    if not model.usable(device, region) and
+                    model.region_identifier(device, region) in self._usable}
+        if suspects:
+            devices = []
+            for device in inventory.devices:
+                if device.address in suspects:
+                    with programming.card_lock(device.address,
+                                               self.lock_path):
+                        device = self.inventory.read_device(device)
+                if device is not None:
+                    devices.append(device)
+            inventory = dataclasses.replace(inventory, devices=tuple(devices))
+        self._usable = {model.region_identifier(device, region)
+                        for device in inventory.devices
+                        for region in device.regions
+                        if model.usable(device, region)}
+        return inventory
 
     def attachable(self, identifiers):
         """The regions, each with the PCI functions a guest receives.

@@ -66,7 +66,7 @@ class Reporter:
         assigned = functools.partial(self._assigned, nodename)
         try:
             quarantined = self.regions.retry_quarantined()
-            inventory = self.regions.inventory.discover()
+            inventory = self.regions.survey()
         except discovery.NotSysfs as e:
             LOG.error('FPGA discovery failed; FPGA providers are kept and '
                       'reserved until it works again: %s', e)

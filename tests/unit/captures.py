@@ -1,6 +1,7 @@
 """Real sysfs captures of FPGA hosts, read from the project's shared data.
 
-They live beside the checkout (../shared/testdata/opae-sysfs-captures) and
+They live beside the checkout (../shared/testdata/opae-sysfs-captures, and
+the older kernels' in ../shared/testdata/peer-artifacts/sysfs/opae) and
 are not copied into the repository; tests that need them skip without them.
 """
 
@@ -12,11 +13,13 @@ import fixtures
 CAPTURES = os.environ.get('NOVA_FPGA_CAPTURES') or os.path.join(
     os.path.dirname(__file__), '..', '..', '..', 'shared', 'testdata',
     'opae-sysfs-captures')
+OLDER_KERNELS = os.path.join(CAPTURES, '..', 'peer-artifacts', 'sysfs',
+                             'opae')
 
 
-def use(test, name):
+def use(test, name, folder=CAPTURES):
     """Unpack capture ``name`` for ``test``, or skip it saying why."""
-    path = os.path.join(CAPTURES, name + '.tar.gz')
+    path = os.path.join(folder, name + '.tar.gz')
     if not os.path.exists(path):
         test.skipTest(
             'sysfs capture %s not found: the shared test data is not '

@@ -89,3 +89,50 @@ class CaptureTest(testtools.TestCase):
         self.assertEqual(('dfl', False, ()),
                          (dev.family, dev.healthy, dev.regions))
         self.assertIn('dfl-pci', dev.health_reason)
+
+
+class OlderKernelTest(testtools.TestCase):
+    """DFL kernels whose PR region is not linked under the fpga_region class.
+
+    The region is found under its FME, where OPAE finds it, so each port
+    has the interface id of its PR region's compat_id.
+    """
+
+    def discover(self, name):
+        capture = captures.use(self, name, captures.OLDER_KERNELS)
+        return discovery.discover(capture.sysfs_root, capture.dev_root, ALL)
+
+    def test_d5005(self):
+        self.assertEqual(
+            one_port_card('0000:05:00.0', 'dfl', 'd5005', '0b2b', None,
+                          '9346116da52d5ca8b06aa9a389ef7c8d',
+                          'f7df405cbd7acf7222f144b0b93acd18',
+                          ('0000:05:00.0',)),
+            self.discover('mock_sys_dfl_d5005_nlb0'))
+
+    def test_n3000(self):
+        self.assertEqual(
+            one_port_card('0000:05:00.0', 'dfl', 'n3000', '0b30', None,
+                          'a5d72a3cc8b04939912cf715e5dc10ca',
+                          '9aeffe5f84570612c000c9660d824272',
+                          ('0000:05:00.0',)),
+            self.discover('mock_sys_dfl_n3000_nlb0'))
+
+    def test_pac_a10_of_the_second_patch_set(self):
+        self.assertEqual(
+            one_port_card('0000:05:00.0', 'dfl', 'pac_a10', '09c4', None,
+                          'f64e598bea11517fa28e7bc65d885104',
+                          'd8424dc4a4a3c413f89e433683f9040b',
+                          ('0000:05:00.0',)),
+            self.discover('mock_sys_tmp-dcp-rc-dfl0_patchset2-nlb0'))
+
+    def test_no_region_reads_healthy_without_an_interface_id(self):
+        for name in ('mock_sys_dfl_d5005_nlb0', 'mock_sys_dfl_n3000_nlb0',
+                     'mock_sys_tmp-dcp-rc-dfl0_patchset2-nlb0',
+                     'mock_sys_tmp-dfl0_patchset2-nlb0',
+                     'mock_sys_tmp-1socket-nlb0'):
+            for device in self.discover(name).devices:
+                for region in device.regions:
+                    self.assertTrue(region.interface_id or
+                                    not region.healthy,
+                                    '%s %s' % (name, device.address))

@@ -8,6 +8,7 @@ import dataclasses
 import errno
 import glob
 import os
+import shutil
 from unittest import mock
 
 import fixtures
@@ -161,6 +162,24 @@ class BadContentTest(SimulatedHostTest):
                                 'dfl-fme-region.*/fpga_region/*/compat_id'))
         self.assert_unhealthy_region('0000:10:00.0', 'compat_id',
                                      os.strerror(errno.ENOENT))
+
+    def test_pr_region_unlinked_from_its_class(self):
+        # Older DFL kernels: the PR region is only under its FME.
+        self.build('n6000')
+        expected = self.discover()
+        os.unlink(os.path.join(self.host.sysfs_root, 'class', 'fpga_region',
+                               'region1'))
+        self.assertEqual(expected, self.discover())
+
+    def test_pr_device_without_a_region(self):
+        # No compat_id to read: the region is unhealthy, never offered.
+        self.build('n6000')
+        os.unlink(os.path.join(self.host.sysfs_root, 'class', 'fpga_region',
+                               'region1'))
+        shutil.rmtree(self.sys_path('devices/*/*/*/fpga_region/*/dfl-fme.*/'
+                                    'dfl-fme-region.*/fpga_region'))
+        self.assert_unhealthy_region('0000:10:00.0', 'no PR region under',
+                                     'interface id cannot be read')
 
     def test_garbage_interface_id(self):
         self.build('n3000')

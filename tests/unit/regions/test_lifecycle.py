@@ -5,6 +5,7 @@ import errno
 import os
 import shutil
 import threading
+import time
 
 import fixtures
 import testtools
@@ -476,3 +477,72 @@ class UnitOfTest(testtools.TestCase):
         self.assertEqual('FPGA region', model.unit_of(
             ['0000:10:00.0_port0', '0000:20:00.0']))
         self.assertEqual('FPGA region', model.unit_of([]))
+
+
+class SurveyTest(HostTestCase):
+    """The periodic update's reading of the host: no loss on a busy read."""
+
+    def afu_id(self):
+        return self.sys_path_of(FIRST, 'afu_id')
+
+    def sys_path_of(self, address, name):
+        found = [os.path.join(directory, name)
+                 for directory, _, files in os.walk(self.host.sysfs_root)
+                 if name in files and '/%s/' % address in directory and
+                 'dfl-port' in directory]
+        self.assertEqual(1, len(found), found)
+        return found[0]
+
+    def usable(self, inventory):
+        return {model.region_identifier(device, region)
+                for device in inventory.devices
+                for region in device.regions
+                if model.usable(device, region)}
+
+    def test_a_region_read_while_its_card_is_busy_is_read_again(self):
+        regions = self.regions()
+        self.assertIn(FIRST + '_port0', self.usable(regions.survey()))
+        path = self.afu_id()
+        with open(path, 'rb') as f:
+            good = f.read()
+        locked, done = threading.Event(), []
+
+        def programming_meanwhile():
+            with programming.card_lock(FIRST, self.lock_path):
+                # What a port being reconfigured reads, until it is done.
+                with open(path, 'wb') as f:
+                    f.write(b'\0' * len(good))
+                locked.set()
+                time.sleep(0.3)
+                with open(path, 'wb') as f:
+                    f.write(good)
+                done.append(True)
+        worker = threading.Thread(target=programming_meanwhile)
+        worker.start()
+        self.assertTrue(locked.wait(5))
+        usable = self.usable(regions.survey())
+        worker.join()
+        self.assertEqual([True], done)
+        self.assertIn(FIRST + '_port0', usable)
+
+    def test_a_region_that_stays_unreadable_is_lost(self):
+        regions = self.regions()
+        regions.survey()
+        with open(self.afu_id(), 'wb') as f:
+            f.write(b'\0' * 33)
+        inventory = regions.survey()
+        self.assertNotIn(FIRST + '_port0', self.usable(inventory))
+        self.assertIn(SECOND + '_port0', self.usable(inventory))
+        region = inventory.device(FIRST).regions[0]
+        self.assertIn('afu_id unreadable', region.health_reason)
+
+    def test_only_a_region_that_was_usable_is_read_again(self):
+        regions = self.regions()
+        with open(self.afu_id(), 'wb') as f:
+            f.write(b'\0' * 33)
+        read = self.useFixture(fixtures.MockPatchObject(
+            regions.inventory, 'read_device',
+            wraps=regions.inventory.read_device)).mock
+        regions.survey()
+        regions.survey()
+        read.assert_not_called()

@@ -77,6 +77,7 @@ class MixinTestCase(test.NoDBTestCase):
         self.discover = self.useFixture(fixtures.MockPatchObject(
             discovery, 'discover', return_value=INVENTORY)).mock
         self.flags(state_dir=self.useFixture(fixtures.TempDir()).path,
+                   lock_path=self.useFixture(fixtures.TempDir()).path,
                    group='fpga')
 
     def driver(self):
