@@ -160,12 +160,18 @@ class FPGADriverMixin:
             raise exception.BuildAbortException(
                 instance_uuid=instance.uuid, reason=str(e)) from e
         identifiers = self._fpga_identifiers(instance)
+        held = (self._fpga_regions.attachable(identifiers) if identifiers
+                else [])
+        if wanted and all(device.is_gpu for device, _ in held):
+            # Nova would start the guest with no region, or a GPU only.
+            raise exception.BuildAbortException(
+                instance_uuid=instance.uuid, reason=(
+                    'the %s asks for %s, but the flavor gives the instance '
+                    'no FPGA region: ask for one with resources:FPGA=1 (or '
+                    'the class [fpga] resource_classes maps the board to)' % (
+                        wanted.key, wanted.describe())))
         if not identifiers:
-            if wanted:
-                LOG.warning('%s is asked for, but the instance holds no FPGA '
-                            'region', wanted.describe(), instance=instance)
             return
-        held = self._fpga_regions.attachable(identifiers)
         self._fpga_check_numa(instance, image_properties, identifiers, held)
         self._fpga_regions.hold(held, instance)
         if wanted:
@@ -365,8 +371,6 @@ class FPGADriverMixin:
             power_on=power_on, share_info=share_info)
 
     def _fpga_load_for_move(self, context, instance):
-        if not self._fpga_identifiers(instance):
-            return
         try:
             self._fpga_load(context, instance)
         except regions_exception.AssignmentFailed as e:

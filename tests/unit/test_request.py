@@ -86,3 +86,47 @@ class RequestTest(testtools.TestCase):
             bitstream_id=BITSTREAM).describe())
         self.assertEqual("the bitstream of function 'nlb'",
                          request.Request(function='nlb').describe())
+
+
+class KeysTest(testtools.TestCase):
+    """Keys of our namespaces that are no request are refused, named."""
+
+    def assertRefused(self, message, **kwargs):
+        e = self.assertRaises(request.InvalidRequest, parse, **kwargs)
+        self.assertEqual(message, str(e))
+
+    def test_a_misspelt_flavor_key(self):
+        self.assertRefused(
+            'the flavor sets fpga:bitstrem, which is no FPGA request key '
+            '(the flavor takes fpga:bitstream or fpga:function)',
+            extra_specs={'fpga:bitstrem': BITSTREAM, 'resources:FPGA': '1'})
+
+    def test_an_image_property_on_a_flavor(self):
+        self.assertRefused(
+            'the flavor sets fpga_function, which is no FPGA request key '
+            '(fpga_function is a VM image property; here it is '
+            'fpga:function)', extra_specs={'fpga_function': 'nlb'})
+
+    def test_a_flavor_key_on_an_image(self):
+        self.assertRefused(
+            'the image sets fpga:bitstream, which is no FPGA request key '
+            '(fpga:bitstream is a flavor extra spec; here it is '
+            'fpga_bitstream)', image_properties={'fpga:bitstream': BITSTREAM})
+
+    def test_a_misspelt_image_property(self):
+        self.assertRefused(
+            'the image sets fpga_funtion, which is no FPGA request key (the '
+            'image takes fpga_bitstream or fpga_function)',
+            image_properties={'fpga_funtion': 'nlb'})
+
+    def test_other_keys_are_not_ours(self):
+        self.assertEqual(request.Request(function='nlb'), parse(
+            {'fpga:function': 'nlb', 'hw:cpu_policy': 'dedicated',
+             'trait:CUSTOM_FPGA_INTEL': 'required'},
+            {'hw_machine_type': 'q35', 'fpgafoo': 'x'}))
+
+    def test_the_request_says_where_it_was_asked(self):
+        self.assertEqual('flavor fpga:function',
+                         parse({'fpga:function': 'nlb'}).key)
+        self.assertEqual('image fpga_bitstream', parse(
+            image_properties={'fpga_bitstream': BITSTREAM}).key)

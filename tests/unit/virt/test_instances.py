@@ -24,6 +24,9 @@ NODE = 'compute1'
 BITSTREAM = '8a3f6e52-0b5c-4c8e-9d2a-6f1e2b3c4d5e'
 REGION = model.Region(name='port0', attach=('0000:5e:00.1', '0000:5e:00.2'),
                       attach_kind=model.VF)
+GPU = model.Device(address='0000:af:00.0', vendor='nvidia', family='gpu',
+                   board='h100', regions=(model.Region(
+                       name='gpu', attach=('0000:af:00.0',)),))
 DEVICE = model.Device(address='0000:5e:00.0', vendor='intel', family='dfl',
                       board='n6000', regions=(REGION,))
 CONTEXT = object()
@@ -152,13 +155,38 @@ class InstanceHooksTest(test.NoDBTestCase):
             ['a_port0', 'b_slot0'])
         self.assertEqual(['spawn'], self.drv.calls)
 
-    def test_spawn_without_regions_ignores_a_request(self):
-        self.spawn(self.instance(extra_specs={'fpga:function': 'nlb'}))
+    def test_a_request_without_a_region_aborts_the_build(self):
+        e = self.assertRaises(
+            exception.BuildAbortException, self.spawn,
+            self.instance(extra_specs={'fpga:function': 'nlb'}))
+        self.assertIn("the flavor fpga:function asks for the bitstream of "
+                      "function 'nlb', but the flavor gives the instance no "
+                      "FPGA region: ask for one with resources:FPGA=1",
+                      str(e))
         self.regions.attachable.assert_not_called()
-        self.assertEqual(['spawn'], self.drv.calls)
-        self.assertIn("the bitstream of function 'nlb' is asked for, but the "
-                      "instance holds no FPGA region",
-                      self.stdlog.logger.output)
+        self.regions.hold.assert_not_called()
+        self.assertEqual([], self.drv.calls)
+
+    def test_a_request_with_a_gpu_only_aborts_the_build(self):
+        self.regions.attachable.return_value = [(GPU, GPU.regions[0])]
+        e = self.assertRaises(
+            exception.BuildAbortException, self.spawn,
+            self.instance(resources=[resource(orc.PGPU, '0000:af:00.0')],
+                          image_properties={'fpga_function': 'nlb'}))
+        self.assertIn('the image fpga_function asks for', str(e))
+        self.regions.hold.assert_not_called()
+        self.regions.load.assert_not_called()
+
+    def test_a_key_that_is_no_request_aborts_the_build(self):
+        for specs, key in (({'fpga:bitstrem': BITSTREAM}, 'fpga:bitstrem'),
+                           ({'fpga_function': 'nlb'}, 'fpga_function')):
+            e = self.assertRaises(
+                exception.BuildAbortException, self.spawn,
+                self.holding(extra_specs=specs))
+            self.assertIn('the flavor sets %s, which is no FPGA request '
+                          'key' % key, str(e))
+        self.regions.attachable.assert_not_called()
+        self.assertEqual([], self.drv.calls)
 
     def test_a_bad_request_aborts_the_build(self):
         e = self.assertRaises(
