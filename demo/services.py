@@ -45,6 +45,10 @@ ADMIN_PROJECT = 'ops'
 DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement')
 # Seconds between a compute's periodic resource updates (Nova: 60).
 UPDATE_INTERVAL = 2
+# Nova's default [filter_scheduler] enabled_filters.
+NOVA_FILTERS = ('ComputeFilter', 'ComputeCapabilitiesFilter',
+                'ImagePropertiesFilter', 'ServerGroupAntiAffinityFilter',
+                'ServerGroupAffinityFilter')
 COMPUTE_TIMEOUT = 90
 
 
@@ -416,6 +420,12 @@ class Cloud:
             # is then the driver's own message (why the region could not
             # be loaded), not Nova's "Exhausted all hosts".
             'scheduler': {'workers': '1', 'max_attempts': '1'},
+            # Concurrent boots spread over free regions (README: "The
+            # scheduler filter").
+            'filter_scheduler': {
+                'available_filters': 'nova_fpga.scheduler.filters.all_filters',
+                'enabled_filters': ','.join(
+                    NOVA_FILTERS + ('FPGACandidateFilter',))},
             'os_vif_ovs': {'ovsdb_connection': ''},
             'fpga': self.fpga_options,
         }

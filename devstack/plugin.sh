@@ -50,6 +50,17 @@ function configure_nova_fpga_simulator {
     iniset "$conf" fpga simulator_root "$NOVA_FPGA_SIMULATOR_ROOT"
 }
 
+# nova-scheduler's filter that spreads concurrent boots over free regions,
+# after the filters devstack enabled.
+function configure_nova_fpga_scheduler {
+    local filters
+    filters=$(iniget "$NOVA_CONF" filter_scheduler enabled_filters)
+    iniset "$NOVA_CONF" filter_scheduler available_filters \
+        nova_fpga.scheduler.filters.all_filters
+    iniset "$NOVA_CONF" filter_scheduler enabled_filters \
+        "${filters:+$filters,}FPGACandidateFilter"
+}
+
 # devstack starts n-cpu as nova-compute; nova-fpga-compute is nova-compute
 # with the driver's alias registered, so the unit's command is swapped.
 function start_nova_fpga_compute {
@@ -60,16 +71,25 @@ function start_nova_fpga_compute {
     $SYSTEMCTL restart devstack@n-cpu.service
 }
 
-if [[ "${1:-}" == "stack" ]] && is_service_enabled n-cpu; then
+if [[ "${1:-}" == "stack" ]]; then
     case "${2:-}" in
         install)
-            install_nova_fpga
+            if is_service_enabled n-cpu || is_service_enabled n-sch; then
+                install_nova_fpga
+            fi
             ;;
         post-config)
-            configure_nova_fpga
+            if is_service_enabled n-cpu; then
+                configure_nova_fpga
+            fi
+            if is_service_enabled n-sch; then
+                configure_nova_fpga_scheduler
+            fi
             ;;
         extra)
-            start_nova_fpga_compute
+            if is_service_enabled n-cpu; then
+                start_nova_fpga_compute
+            fi
             ;;
     esac
 fi

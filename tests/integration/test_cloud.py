@@ -6,6 +6,7 @@ each result checked here too where another view can tell (the simulated
 hardware's own state, another project's view of Glance).
 """
 
+from concurrent import futures
 import os
 import shutil
 import tempfile
@@ -132,6 +133,70 @@ class CloudTest(testtools.TestCase):
         self.assertEqual(before, loaded(XILINX))
         self.delete_server(self.other, 'stolen')
         self.assertEqual(0, sum(usages().values()))
+
+    def boot_at_once(self, client, names, flavor, image):
+        """Boot the servers each with its own client process, at once."""
+        with futures.ThreadPoolExecutor(len(names)) as pool:
+            return list(pool.map(
+                lambda name: steps.boot_server(client, name, flavor, image),
+                names))
+
+    def delete_at_once(self, client, names):
+        with futures.ThreadPoolExecutor(len(names)) as pool:
+            list(pool.map(
+                lambda name: client.run('server', 'delete', '--wait', name),
+                names))
+
+    def test_concurrent_boots_fill_every_free_region(self):
+        # Every FPGA region of the cloud (two on one host, one on the
+        # other), and more boots at once than regions.
+        regions = sum(len(loaded(host)) for host in (INTEL, XILINX))
+        flavor = steps.create_flavor(self.demo.operator, 'fpga.any',
+                                     {'resources:FPGA': '1'})
+        self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
+                        flavor['id'])
+        vm = steps.create_image(self.demo.user, self.demo.write(
+            'load-vm.img', b'\0' * 4096), 'load-vm')
+        self.addCleanup(self.demo.user.run, 'image', 'delete', vm['id'])
+        names = ['load-%d' % i for i in range(regions + 2)]
+        for name in names:
+            self.addCleanup(self.delete_server, self.demo.user, name)
+        logs = {host: os.path.getsize(CLOUD.log(host))
+                for host in (INTEL, XILINX)}
+
+        servers = self.boot_at_once(self.demo.user, names, 'fpga.any',
+                                    'load-vm')
+        active = [s for s in servers if s['status'] == 'ACTIVE']
+        self.assertEqual(regions, len(active), [
+            (s['name'], s['status'], s.get('fault')) for s in servers])
+        for server in servers:
+            if server['status'] != 'ACTIVE':
+                self.assertEqual('ERROR', server['status'])
+                self.assertIn('No valid host', server['fault']['message'])
+        # Each on a region of its own, as Placement, the domain XML and
+        # the simulated hardware all say.
+        held = [inspection.allocated_regions(CLOUD, s['id']) for s in active]
+        self.assertEqual([1] * regions, [len(h) for h in held])
+        self.assertEqual(regions, len({h[0].uuid for h in held}))
+        attached = set()
+        for server, (provider,) in zip(active, held):
+            host = self.demo.operator.json('server', 'show', server['id'])[
+                'OS-EXT-SRV-ATTR:host']
+            self.assertEqual(provider.host, host)
+            device, region = inspection.region_on_host(CLOUD, provider)
+            self.assertEqual(sorted(region.attach), sorted(
+                a for a, _ in inspection.hostdevs(CLOUD, host, server['id'])))
+            attached.update(region.attach)
+        self.assertEqual(regions, len(attached))
+
+        self.delete_at_once(self.demo.user, names)
+        self.assertEqual(0, sum(usages().values()))
+        self.assertEqual([], [s for s in self.demo.user.json(
+            'server', 'list') if s['Name'] in names])
+        for host in (INTEL, XILINX):
+            with open(CLOUD.log(host)) as f:
+                f.seek(logs[host])
+                self.assertNotIn('is lost', f.read())
 
     def pools(self):
         """``{function ids: (total, reserved, used)}`` of POOLED's pools."""

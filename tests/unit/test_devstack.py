@@ -32,8 +32,17 @@ with open(path, 'w') as f:
     conf.write(f)
 PY
 }
+iniget() {
+    python3 - "$@" <<'PY'
+import configparser, sys
+path, section, option = sys.argv[1:4]
+conf = configparser.ConfigParser(interpolation=None)
+conf.read(path)
+print(conf.get(section, option, fallback=''))
+PY
+}
 setup_develop() { echo "setup_develop $*" >> "$CALLS"; }
-is_service_enabled() { [ "$1" = n-cpu ]; }
+is_service_enabled() { [[ " ${ENABLED:-n-cpu} " == *" $1 "* ]]; }
 sudo() { "$@"; }
 '''
 
@@ -50,7 +59,7 @@ class DevstackPluginTest(testtools.TestCase):
         self.calls = os.path.join(self.dir, 'calls')
         self.env = dict(
             os.environ, DEST=self.dir, DATA_DIR=os.path.join(self.dir, 'data'),
-            NOVA_CPU_CONF=self.conf, CALLS=self.calls,
+            NOVA_CPU_CONF=self.conf, NOVA_CONF=self.conf, CALLS=self.calls,
             SYSTEMD_DIR=self.dir, SYSTEMCTL='echo systemctl',
             PATH=os.path.dirname(sys.executable) + os.pathsep +
             os.environ['PATH'])
@@ -141,3 +150,22 @@ class DevstackPluginTest(testtools.TestCase):
             ['shellcheck', '-x', os.path.join(TOP, 'devstack', 'settings'),
              *scripts], cwd=TOP, capture_output=True, text=True, timeout=120)
         self.assertEqual(0, result.returncode, result.stdout)
+
+    def test_the_scheduler_gets_the_filter_after_its_own(self):
+        self.plugin('iniset "$NOVA_CONF" filter_scheduler enabled_filters '
+                    'ComputeFilter,ImagePropertiesFilter\n'
+                    'source devstack/plugin.sh stack post-config',
+                    ENABLED='n-sch')
+        conf = self.nova_conf()
+        self.assertEqual(
+            ('nova_fpga.scheduler.filters.all_filters',
+             'ComputeFilter,ImagePropertiesFilter,FPGACandidateFilter'),
+            (conf['filter_scheduler']['available_filters'],
+             conf['filter_scheduler']['enabled_filters']))
+        # Not a compute: its driver is left alone.
+        self.assertEqual('libvirt.LibvirtDriver',
+                         conf['DEFAULT']['compute_driver'])
+
+    def test_a_compute_alone_leaves_the_scheduler_alone(self):
+        self.plugin('source devstack/plugin.sh stack post-config')
+        self.assertFalse(self.nova_conf().has_section('filter_scheduler'))
