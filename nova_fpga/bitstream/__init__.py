@@ -33,10 +33,10 @@ class Prepared:
     download_seconds: ty.Optional[float] = None
 
 
-def cache_from_conf(conf):
+def cache_from_conf(conf, pinned=None):
     """The :class:`~cache.Cache` the ``[fpga]`` options describe."""
     return cache_mod.Cache(conf.fpga.bitstream_cache_dir,
-                           conf.fpga.bitstream_cache_size_mb * MiB)
+                           conf.fpga.bitstream_cache_size_mb * MiB, pinned)
 
 
 def _check_properties(image, header):

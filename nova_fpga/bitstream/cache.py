@@ -122,11 +122,17 @@ class _HashingFile:
 
 
 class Cache:
-    """Bitstreams on local disk, at most ``max_bytes`` of them."""
+    """Bitstreams on local disk, at most ``max_bytes`` of them.
 
-    def __init__(self, directory, max_bytes):
+    ``pinned()``, when given, returns the images never evicted (each a
+    mapping with ``os_hash_algo`` and ``os_hash_value``): those loaded in
+    regions servers hold, which a power cycle may need again.
+    """
+
+    def __init__(self, directory, max_bytes, pinned=None):
         self.directory = directory
         self.max_bytes = max_bytes
+        self.pinned = pinned
         self._tmp = os.path.join(directory, TMP)
         self._locks = os.path.join(directory, LOCKS)
         os.makedirs(self._tmp, exist_ok=True)
@@ -228,6 +234,29 @@ class Cache:
                 'data fetched has %s %s, Glance expects %s' % (
                     wanted.algo, actual, wanted.value), image=wanted.image)
 
+    def cached(self, image):
+        """The path of the image's verified copy, with nothing fetched.
+
+        Raises CacheError when there is none, or it no longer matches.
+        """
+        wanted = _Wanted(image)
+        path = self.path(wanted.algo, wanted.value)
+        if not self._verified(path, wanted):
+            raise exception.CacheError(
+                'no verified copy of it in the bitstream cache %s' %
+                self.directory, image=image)
+        return path
+
+    def _pinned_paths(self):
+        try:
+            return {self.path(wanted.algo, wanted.value)
+                    for wanted in map(_Wanted, self.pinned())}
+        # Better to evict what a server holds than to stop downloads.
+        except Exception:
+            LOG.exception('The bitstreams servers hold are unknown: any may '
+                          'be evicted')
+            return set()
+
     def _note_path(self, wanted):
         return os.path.join(self.directory, NOTES, wanted.algo, wanted.value)
 
@@ -298,20 +327,22 @@ class Cache:
     def prune(self, max_bytes, keep=None):
         """Remove least recently used bitstreams until under ``max_bytes``.
 
-        ``keep`` is a path never removed. Returns the ``(mtime, size,
-        path)`` of those removed. A download in progress lives in tmp/
-        and is left alone.
+        ``keep`` is a path never removed, and neither are the pinned
+        images'. Returns the ``(mtime, size, path)`` of those removed. A
+        download in progress lives in tmp/ and is left alone.
         """
         removed = []
         with lockutils.lock(_EVICT_LOCK, external=True,
                             lock_path=self._locks):
             entries = self.entries()
             total = sum(size for _, size, _ in entries)
+            kept = {keep} | (self._pinned_paths() if self.pinned and
+                             total > max_bytes else set())
             for entry in entries:
                 _, size, path = entry
                 if total <= max_bytes:
                     break
-                if path == keep:
+                if path in kept:
                     continue
                 LOG.info('Evicting cached bitstream %s (%d bytes)', path,
                          size)

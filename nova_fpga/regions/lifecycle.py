@@ -15,6 +15,7 @@ from oslo_log import log as logging
 
 from nova_fpga import bitstream
 from nova_fpga.bitstream import exception as bitstream_exception
+from nova_fpga.bitstream import headers
 from nova_fpga import discovery
 from nova_fpga import model
 from nova_fpga.regions import exception
@@ -23,6 +24,13 @@ from nova_fpga.regions import quarantine
 from nova_fpga.regions import records
 
 LOG = logging.getLogger(__name__)
+
+
+def _image_of(loaded):
+    """The image metadata a region record keeps of what was loaded."""
+    return {'id': loaded.get('image_id'), 'name': loaded.get('image_name'),
+            'os_hash_value': loaded.get('image_hash'),
+            'os_hash_algo': loaded.get('image_hash_algo')}
 
 
 def caller_of(context):
@@ -57,7 +65,21 @@ class HostRegions:
     def cache(self):
         # Built on first use: it makes its directory and tidies it, which
         # a host that never loads a bitstream has no need of.
-        return bitstream.cache_from_conf(self._conf)
+        return bitstream.cache_from_conf(self._conf, pinned=self._held_images)
+
+    def _held_images(self):
+        """The bitstreams loaded for the instances that hold their regions.
+
+        A power cycle may need them again (``restore``): never evicted.
+        """
+        found = []
+        for identifier in self.state.identifiers():
+            record = self.state.read(identifier)
+            loaded, held = record['loaded'], record['held']
+            if (loaded and held and loaded.get('instance') and
+                    loaded['instance'] == held.get('instance')):
+                found.append(_image_of(loaded))
+        return found
 
     def survey(self):
         """This host's inventory, as the periodic update reports it.
@@ -144,8 +166,10 @@ class HostRegions:
                 found[identifier] = held['provider']
         return found
 
-    def load(self, context, image_api, held, request):
+    def load(self, context, image_api, held, request, instance=None):
         """Load the bitstream ``request`` names into each held region.
+
+        ``instance`` is the uuid of the instance it is loaded for.
 
         Returns what programming did to each (programming.SKIPPED or
         PROGRAMMED). Raises AssignmentFailed at the first region that
@@ -159,17 +183,19 @@ class HostRegions:
                 continue
             try:
                 outcomes.append(self.load_region(context, image_api, device,
-                                                 region, request))
+                                                 region, request,
+                                                 instance=instance))
             except exception.AssignmentFailed as e:
                 e.touched = e.touched or programming.PROGRAMMED in outcomes
                 raise
         return outcomes
 
     def load_region(self, context, image_api, device, region, request,
-                    progress=None):
+                    progress=None, instance=None):
         """Fetch, verify, check and program one region; record it.
 
-        ``progress(message)``, when given, hears of each step. Returns
+        ``progress(message)``, when given, hears of each step; the record
+        names ``instance`` (a uuid) as what it was loaded for. Returns
         programming.SKIPPED or PROGRAMMED; raises AssignmentFailed.
         """
         identifier = model.region_identifier(device, region)
@@ -214,13 +240,69 @@ class HostRegions:
             prepared.image_meta, function_id, caller_of(context),
             download_seconds=prepared.download_seconds,
             programming_seconds=(seconds if outcome == programming.PROGRAMMED
-                                 else None))
+                                 else None), instance=instance)
         if progress is not None:
             progress('Programmed and verified in %.1f s' % seconds
                      if outcome == programming.PROGRAMMED else
                      'The region holds function %s already: not programmed '
                      'again' % function_id)
         return outcome
+
+    def restore(self, held, instance):
+        """Load again what was loaded for ``instance`` where it is gone.
+
+        A host's power cycle leaves each region with what its card loads
+        at power-up. Before a domain holding regions is defined again, each
+        region the instance holds whose record says a bitstream was loaded
+        for it must show that bitstream's function; where it does not, the
+        bitstream is programmed again from the cache (which keeps what
+        servers hold), with no Glance request. Raises AssignmentFailed
+        naming the region, the bitstream and the cause; the region is
+        quarantined then.
+        """
+        for device, region in held:
+            if device.is_gpu:
+                continue
+            loaded = self.state.read(
+                model.region_identifier(device, region))['loaded'] or {}
+            if (loaded.get('instance') == instance and
+                    loaded['function_id'] != region.function_id):
+                self._restore(device, region, loaded, instance)
+
+    def _restore(self, device, region, loaded, instance):
+        image = _image_of(loaded)
+        what = 'bitstream image %s' % bitstream_exception.describe(image)
+        LOG.warning('FPGA region %s shows function %s, not %s, which was '
+                    'loaded for instance %s (a power cycle?): loading %s '
+                    'again from the cache', model.describe(device, region),
+                    region.function_id or 'none', loaded['function_id'],
+                    instance, what)
+        mark = None
+        try:
+            path = self.cache.cached(image)
+            header = headers.parse(path)
+            headers.check_fits(header, region)
+            started = time.monotonic()
+            mark = self._marked(device, region, 'Restoring %s' % what)
+            programming.program_region(
+                self.inventory.backend(device), device, region, path, header,
+                loaded['function_id'], self.program_timeout, mark,
+                self.lock_path)
+        except Exception as e:
+            cause = getattr(e, 'cause', None) or 'unexpected error: %s' % e
+            failed = exception.AssignmentFailed(
+                model.describe(device, region),
+                'it lost the function loaded for the instance and cannot '
+                'be loaded again: %s' % cause, what,
+                kind=exception.kind_of(e), touched=mark is not None)
+            self._quarantine(device, region, str(failed))
+            raise failed from e
+        self._record(
+            self.state.record_load, model.region_identifier(device, region),
+            programming.PROGRAMMED, image, loaded['function_id'],
+            'restore for instance %s' % instance,
+            programming_seconds=time.monotonic() - started,
+            instance=instance)
 
     @staticmethod
     def _record(method, *args, **kwargs):
@@ -257,10 +339,14 @@ class HostRegions:
     def release(self, identifiers):
         """Scrub the regions as ``[fpga] scrub_on_release`` says.
 
-        Failures are logged, not raised: the instance is gone either way.
+        Their records hold them no more. Failures are logged, not raised:
+        the instance is gone either way.
         Returns what scrubbing did to each region found, None where it
         failed.
         """
+        for identifier in identifiers:
+            if model.unit_of([identifier]) != 'GPU':
+                self._record(self.state.record_release, identifier)
         if self.scrub_mode == 'none':
             return []
         try:

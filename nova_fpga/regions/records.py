@@ -13,9 +13,11 @@ a spawn that finds its function loaded.
 A record::
 
     {"loaded": {"function_id", "image_id", "image_name", "image_hash",
-                "at", "by"} or null,
+                "image_hash_algo", "outcome", "at", "by", "instance"} or
+               null,
      "scrubbed": {"mode", "at", "by"} or null,
-     "held": {"instance", "project_id", "user_id", "at"} or null,
+     "held": {"instance", "project_id", "user_id", "provider", "at"} or
+             null (released),
      "metrics": {"programmings", "skipped", "programming_seconds_total",
                  "last_programming_seconds", "downloads",
                  "download_seconds_total", "last_download_seconds",
@@ -144,10 +146,12 @@ class StateStore:
         return record
 
     def record_load(self, identifier, outcome, image, function_id, by,
-                    download_seconds=None, programming_seconds=None):
+                    download_seconds=None, programming_seconds=None,
+                    instance=None):
         """A bitstream went into the region, or was there already.
 
-        ``download_seconds`` None means the cache had the file.
+        ``download_seconds`` None means the cache had the file;
+        ``instance`` is the instance it was loaded for, if any.
         """
         def change(record):
             metrics = record['metrics']
@@ -173,6 +177,8 @@ class StateStore:
                 'image_id': image.get('id'),
                 'image_name': image.get('name'),
                 'image_hash': image.get('os_hash_value'),
+                'image_hash_algo': image.get('os_hash_algo'),
+                'instance': instance,
                 'outcome': outcome,
                 'at': now(),
                 'by': by,
@@ -192,6 +198,21 @@ class StateStore:
                               'user_id': user_id, 'provider': provider,
                               'at': now()}
         return self.update(identifier, change)
+
+    def record_release(self, identifier):
+        """No instance holds the region any more."""
+        def change(record):
+            record['held'] = None
+        return self.update(identifier, change)
+
+    def identifiers(self):
+        """The identifiers of the regions that have a record."""
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
+        return sorted(name[:-len('.json')] for name in names
+                      if name.endswith('.json') and not name.startswith('.'))
 
     def record_failure(self, identifier, cause):
         def change(record):

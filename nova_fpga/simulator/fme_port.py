@@ -12,6 +12,7 @@ import os
 from nova_fpga.simulator import kernel_state
 from nova_fpga.simulator import kinds
 from nova_fpga.simulator import pci
+from nova_fpga.simulator import sriov
 
 # fpga_manager status lines, and the intel-fpga status bits, of PR errors.
 PR_ERRORS = {
@@ -42,7 +43,8 @@ class FmePortLayout(metaclass=abc.ABCMeta):
         card['fme'] = kernel_state.take(data, self.fme_name)
         self.allocate_pr(data, card, kind)
         function_id = spec.function_id or kinds.FUNCTION_IDS[card['kind']]
-        card.update(vfs=[], busy=None, pr_error=None, ports=[
+        card.update(vfs=[], busy=None, pr_error=None,
+                    power_up_function=function_id, ports=[
             {'number': kernel_state.take(data, self.port_name),
              'function_id': function_id, 'released': False}
             for _ in range(kind.ports_num)])
@@ -160,6 +162,22 @@ class FmePortLayout(metaclass=abc.ABCMeta):
             self.tree.sys('bus', 'platform', 'devices', self.port_node(port)),
             self.port_dir(card, port))
         self.tree.remove_node(self.port_node(port))
+
+    def power_up(self, card):
+        """As after a power cycle: the card's own image, no VFs.
+
+        The flash loads the same function into every port; the PF driver
+        probes with SR-IOV off and every port on the PF.
+        """
+        if card['vfs']:
+            sriov.disable(self, card)
+        for port in card['ports']:
+            if port['released']:
+                port['released'] = False
+                self.add_port(card, port)
+            port['function_id'] = card['power_up_function']
+        card.update(busy=None, pr_error=None, crashed=False)
+        card['faults'].clear()
 
     def refresh(self, card):
         for port in card['ports']:

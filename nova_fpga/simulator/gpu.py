@@ -86,6 +86,10 @@ class GpuLayout:
         if card['driver'] == VFIO:
             self.tree.node(os.path.join('vfio', str(card['iommu_group'])))
 
+    def power_up(self, card):
+        """A power cycle leaves nothing of its own to undo here."""
+        card['faults'].clear()
+
     def refresh(self, card):
         """Nothing a GPU shows changes."""
 

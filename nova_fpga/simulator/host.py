@@ -191,6 +191,20 @@ class SimulatedHost:
             self._kernel.layout(card).remove_card(card)
             card['removed'] = True
 
+    def power_cycle(self):
+        """The host is powered off and on again.
+
+        Every card comes up with what it loads at power-up (its own
+        function, as built), SR-IOV off and every port on its PF, no
+        fault pending; what was programmed since is gone. A removed card
+        stays removed.
+        """
+        with self._kernel.transaction() as data:
+            for card in self._kernel.live_cards(data):
+                layout = self._kernel.layout(card)
+                layout.power_up(card)
+                layout.refresh(card)
+
     def set_function(self, address, port, function_id):
         """Load ``function_id`` (None: no AFU / no xclbin) behind ``port``.
 

@@ -63,6 +63,10 @@ class ZynqmpLayout:
             self.tree.link(link, target)
         self.refresh(card)
 
+    def power_up(self, card):
+        """A power cycle leaves nothing of its own to undo here."""
+        card['faults'].clear()
+
     def refresh(self, card):
         self.tree.attrs(self.manager_dir(card), {
             'state': card['manager_state'], 'flags': '%x' % card['flags']})

@@ -36,7 +36,7 @@ def write_numvfs(data, layout, card, text):
     if count:
         _enable(data, layout, card, kind, count)
     else:
-        _disable(layout, card)
+        disable(layout, card)
 
 
 def _enable(data, layout, card, kind, count):
@@ -53,7 +53,7 @@ def _enable(data, layout, card, kind, count):
     layout.tree.attrs(pf, {'sriov_numvfs': count})
 
 
-def _disable(layout, card):
+def disable(layout, card):
     """Released ports stay released: only PORT_ASSIGN brings them back."""
     pf = layout.pf_dir(card)
     for number, vf in reversed(list(enumerate(card['vfs']))):

@@ -39,7 +39,12 @@ class XrtLayout:
             iommu_groups=[kernel_state.take(data, 'iommu_group', 10)
                           for _ in range(2)],
             render=kernel_state.take(data, 'render', 128),
-            xclbin_id=spec.function_id)
+            xclbin_id=spec.function_id, power_up_function=spec.function_id)
+
+    def power_up(self, card):
+        """As after a power cycle: the shell's own dynamic region."""
+        card['xclbin_id'] = card['power_up_function']
+        card['faults'].clear()
 
     def node(self, card):
         return 'xclmgmt%d' % instance(card['address'])

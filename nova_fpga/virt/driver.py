@@ -176,7 +176,8 @@ class FPGADriverMixin:
         self._fpga_regions.hold(held, instance)
         if wanted:
             outcomes = self._fpga_regions.load(
-                context, self._fpga_image_api, held, wanted)
+                context, self._fpga_image_api, held, wanted,
+                instance=instance.uuid)
             LOG.info('FPGA regions %s: %s', ', '.join(identifiers),
                      ', '.join(outcomes), instance=instance)
 
@@ -207,7 +208,14 @@ class FPGADriverMixin:
             old_guest=old_guest)
         identifiers = self._fpga_identifiers(instance)
         if identifiers:
-            for _, region in self._fpga_regions.attachable(identifiers):
+            held = self._fpga_regions.attachable(identifiers)
+            # Every (re)definition: after a power cycle, a region holds
+            # what its card loads at power-up, not the instance's function.
+            try:
+                self._fpga_regions.restore(held, instance.uuid)
+            except regions_exception.AssignmentFailed as e:
+                raise RegionsNotLoaded(reason=str(e)) from e
+            for _, region in held:
                 for address in region.attach:
                     guest.add_device(self._fpga_hostdev(address))
         return guest

@@ -546,3 +546,88 @@ class SurveyTest(HostTestCase):
         regions.survey()
         regions.survey()
         read.assert_not_called()
+
+
+class RestoreTest(HostTestCase):
+    """A power cycle under held regions; a domain's definition restores."""
+
+    def loaded_for(self, regions, instance, identifiers=(FIRST + '_port0',)):
+        held = regions.attachable(list(identifiers))
+        for device, region in held:
+            regions.state.record_holder(
+                model.region_identifier(device, region), instance, 'p', 'u')
+        regions.load(CONTEXT, self.image_api, held,
+                     request.Request(bitstream_id=IMAGE_ID),
+                     instance=instance)
+
+    def test_a_power_cycled_region_is_loaded_again_from_the_cache(self):
+        regions = self.regions()
+        self.loaded_for(regions, 'i-1')
+        downloads = self.image_api.downloads
+        self.host.power_cycle()
+        self.assertEqual(NLB0, self.function_of(FIRST))
+        calls = self.spy()
+        regions.restore(regions.attachable([FIRST + '_port0']), 'i-1')
+        self.assertEqual(base.AFU, self.function_of(FIRST))
+        self.assertIn(('ioctl', 'dfl-fme.0', ioctls.DFL_FPGA_FME_PORT_PR),
+                      calls)
+        # From the cache: Glance is not asked again.
+        self.assertEqual(downloads, self.image_api.downloads)
+        loaded = regions.state.read(FIRST + '_port0')['loaded']
+        self.assertEqual(('i-1', base.AFU, 'programmed'), (
+            loaded['instance'], loaded['function_id'], loaded['outcome']))
+        self.assertEqual({}, regions.quarantine.held())
+
+    def test_a_region_that_kept_its_function_is_not_touched(self):
+        regions = self.regions()
+        self.loaded_for(regions, 'i-1')
+        calls = self.spy()
+        regions.restore(regions.attachable([FIRST + '_port0']), 'i-1')
+        self.assertEqual([], calls)
+
+    def test_what_was_loaded_for_another_instance_is_not_restored(self):
+        regions = self.regions()
+        self.loaded_for(regions, 'i-1')
+        self.host.power_cycle()
+        calls = self.spy()
+        regions.restore(regions.attachable([FIRST + '_port0']), 'i-2')
+        self.assertEqual([], calls)
+        self.assertEqual(NLB0, self.function_of(FIRST))
+
+    def test_without_the_cached_copy_it_fails_and_quarantines(self):
+        regions = self.regions()
+        self.loaded_for(regions, 'i-1')
+        self.host.power_cycle()
+        shutil.rmtree(os.path.join(self.cache_dir, 'sha512'))
+        calls = self.spy()
+        e = self.assertRaises(
+            exception.AssignmentFailed, regions.restore,
+            regions.attachable([FIRST + '_port0']), 'i-1')
+        self.assertIn('FPGA region %s port0, bitstream image %s (nlb): it '
+                      'lost the function loaded for the instance and cannot '
+                      'be loaded again: no verified copy of it in the '
+                      'bitstream cache' % (FIRST, IMAGE_ID), str(e))
+        self.assertFalse(e.touched)
+        self.assertEqual([], calls)
+        self.assertEqual(str(e), regions.quarantine.held()[FIRST + '_port0'])
+
+    def test_the_bitstreams_servers_hold_are_never_evicted(self):
+        other_id = '11111111-0000-4000-8000-000000000002'
+        self.image_api.images[other_id] = fakes.Image(
+            other_id, simulator.make_gbs(N6000, base.OTHER_AFU), name='other',
+            properties={'fpga_interface_id': N6000})
+        regions = self.regions(bitstream_cache_size_mb=0)
+        self.loaded_for(regions, 'i-1')
+        held = regions.cache.entries()
+        self.assertEqual(1, len(held))
+        regions.load(CONTEXT, self.image_api,
+                     regions.attachable([SECOND + '_port0']),
+                     request.Request(bitstream_id=other_id))
+        # Over the cap: the other one is evicted at the next download, the
+        # held one never.
+        regions.cache.prune(0)
+        self.assertEqual([held[0][2]],
+                         [path for _, _, path in regions.cache.entries()])
+        regions.release([FIRST + '_port0'])
+        regions.cache.prune(0)
+        self.assertEqual([], regions.cache.entries())

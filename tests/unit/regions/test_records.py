@@ -10,7 +10,8 @@ import testtools
 
 from nova_fpga.regions import records
 
-IMAGE = {'id': 'img', 'name': 'nlb', 'os_hash_value': 'ab'}
+IMAGE = {'id': 'img', 'name': 'nlb', 'os_hash_value': 'ab',
+         'os_hash_algo': 'sha512'}
 
 
 class StateStoreTest(testtools.TestCase):
@@ -39,7 +40,7 @@ class StateStoreTest(testtools.TestCase):
         self.store.record_load('r_port0', 'programmed', IMAGE, 'f1', 'me',
                                download_seconds=2.0, programming_seconds=3.0)
         record = self.store.record_load('r_port0', 'skipped', IMAGE, 'f1',
-                                        'you')
+                                        'you', instance='i-1')
         metrics = record['metrics']
         self.assertEqual((1, 1, 1, 1, 1), (
             metrics['programmings'], metrics['skipped'],
@@ -49,6 +50,7 @@ class StateStoreTest(testtools.TestCase):
         self.assertEqual(2.0, metrics['last_download_seconds'])
         self.assertEqual({'function_id': 'f1', 'image_id': 'img',
                           'image_name': 'nlb', 'image_hash': 'ab',
+                          'image_hash_algo': 'sha512', 'instance': 'i-1',
                           'outcome': 'skipped', 'by': 'you'},
                          {k: v for k, v in record['loaded'].items()
                           if k != 'at'})
@@ -119,3 +121,12 @@ class StateStoreTest(testtools.TestCase):
 
     def test_an_identifier_cannot_leave_the_directory(self):
         self.assertRaises(ValueError, self.store.read, '../etc/passwd')
+
+    def test_a_release_forgets_the_holder_only(self):
+        self.store.record_holder('r_port0', 'i-1', 'p', 'u', 'rp')
+        self.store.record_load('r_port0', 'programmed', IMAGE, 'f1', 'you',
+                               instance='i-1')
+        record = self.store.record_release('r_port0')
+        self.assertIsNone(record['held'])
+        self.assertEqual('i-1', record['loaded']['instance'])
+        self.assertEqual(['r_port0'], self.store.identifiers())

@@ -99,7 +99,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.regions.inventory = mock.Mock(spec=discovery.HostInventory)
         self.regions.attachable.return_value = [(DEVICE, REGION)]
         self.regions.load.side_effect = (
-            lambda *args: self.drv.calls.append('load') or
+            lambda *args, **kwargs: self.drv.calls.append('load') or
             [programming.PROGRAMMED])
         self.regions.release.side_effect = (
             lambda *args: self.drv.calls.append('release'))
@@ -137,7 +137,7 @@ class InstanceHooksTest(test.NoDBTestCase):
             ['a_port0', 'b_slot0'])
         self.regions.load.assert_called_once_with(
             CONTEXT, self.drv._fpga_image_api, [(DEVICE, REGION)],
-            request.Request(bitstream_id=BITSTREAM))
+            request.Request(bitstream_id=BITSTREAM), instance=uuids.instance)
         self.assertEqual(['load', 'spawn'], self.drv.calls)
         # The event's times say how long loading took.
         self.events.assert_called_once_with(
