@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import time
 
+from oslo_utils import uuidutils
 import testtools
 
 from demo import bitstreams
@@ -197,6 +198,47 @@ class CloudTest(testtools.TestCase):
             with open(CLOUD.log(host)) as f:
                 f.seek(logs[host])
                 self.assertNotIn('is lost', f.read())
+
+    def test_concurrent_claims_never_over_allocate(self):
+        # Placement's own retry of a write that met a generation conflict
+        # reads usage from the transaction's first snapshot (MariaDB's
+        # REPEATABLE READ) with a fresh generation: it over-allocates. The
+        # cloud sets [placement] allocation_conflict_retry_count = 1, and
+        # Nova's client retries each conflict in a new request.
+        placement = CLOUD.placement
+        version = {'microversion': '1.28', 'raise_exc': False}
+        rounds, claims, overs, wins = 20, 4, [], []
+        for number in range(rounds):
+            provider = uuidutils.generate_uuid()
+            placement.post('/resource_providers', json={
+                'uuid': provider, 'name': 'claims-%d' % number}, **version)
+            self.addCleanup(placement.delete,
+                            '/resource_providers/%s' % provider, **version)
+            self.assertEqual(200, placement.put(
+                '/resource_providers/%s/inventories' % provider, json={
+                    'resource_provider_generation': 0,
+                    'inventories': {'FPGA': {'total': 1}}},
+                **version).status_code)
+
+            def claim(consumer, provider=provider):
+                return placement.put('/allocations/%s' % consumer, json={
+                    'allocations': {provider: {'resources': {'FPGA': 1}}},
+                    'project_id': uuidutils.generate_uuid(),
+                    'user_id': uuidutils.generate_uuid(),
+                    'consumer_generation': None}, **version).status_code
+            consumers = [uuidutils.generate_uuid() for _ in range(claims)]
+            with futures.ThreadPoolExecutor(claims) as pool:
+                codes = list(pool.map(claim, consumers))
+            used = placement.get('/resource_providers/%s/usages' % provider,
+                                 **version).json()['usages'].get('FPGA', 0)
+            wins.append(codes.count(204))
+            if used > 1:
+                overs.append((number, used, codes))
+            for consumer, code in zip(consumers, codes):
+                if code == 204:
+                    placement.delete('/allocations/%s' % consumer, **version)
+        self.assertEqual([], overs)
+        self.assertEqual([1] * rounds, wins)
 
     def pools(self):
         """``{function ids: (total, reserved, used)}`` of POOLED's pools."""
