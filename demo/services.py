@@ -381,6 +381,10 @@ class Cloud:
             'placement_database': {
                 'connection': self._mysql('placement'),
                 'sync_on_startup': 'true'},
+            # Placement's own retry over-allocates on MariaDB; Nova's
+            # client retries each conflict in a new request (README:
+            # "Concurrent boots").
+            'placement': {'allocation_conflict_retry_count': '1'},
             'api': {'auth_strategy': 'keystone'},
             'keystone_authtoken': self._authtoken_options(),
         })

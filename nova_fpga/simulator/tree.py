@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 
 # How the captures record an attribute whose read fails on the real host,
 # and what they hold for a device node.
@@ -19,11 +20,20 @@ class Tree:
         return os.path.join(self.sysfs, *parts)
 
     def write(self, path, content):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        """Write a file whole: a reader sees the old content or the new.
+
+        The kernel shows an attribute's value whole, never the empty file a
+        truncate-then-write would show a reader in between.
+        """
+        directory, name = os.path.split(path)
+        os.makedirs(directory, exist_ok=True)
         if isinstance(content, str):
             content = content.encode()
-        with open(path, 'wb') as f:
+        tmp = os.path.join(directory, '.%s.%d-%d' % (
+            name, os.getpid(), threading.get_ident()))
+        with open(tmp, 'wb') as f:
             f.write(content)
+        os.replace(tmp, path)
 
     def attrs(self, directory, values):
         """One attribute file per item, each value ending in a newline."""

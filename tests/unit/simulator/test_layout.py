@@ -214,3 +214,25 @@ class ZynqmpLayoutTest(base.SimulatorTestCase):
         self.assertEqual('../../../fpga-full',
                          os.readlink(self.sys(region, 'device')))
         self.assertFalse(os.path.exists(self.sys(region, 'compat_id')))
+
+
+class AttributeWriteTest(base.SimulatorTestCase):
+    """An attribute is rewritten whole, as the kernel shows it."""
+
+    def test_a_reader_never_sees_a_half_written_attribute(self):
+        self.build('n6000')
+        (path,) = [os.path.join(directory, 'afu_id')
+                   for directory, _, files in os.walk(self.host.sysfs_root)
+                   if 'afu_id' in files]
+        with open(path, 'rb') as reader:
+            before = reader.read()
+            self.host.set_function('0000:10:00.0', 0, '0' * 31 + '1')
+            # An open reader keeps the whole old value: the new one was
+            # put in place, not written over it.
+            reader.seek(0)
+            self.assertEqual(before, reader.read())
+        with open(path, 'rb') as reader:
+            self.assertEqual(b'0' * 31 + b'1\n', reader.read())
+        self.assertEqual(['afu_id'], [
+            name for name in os.listdir(os.path.dirname(path))
+            if 'afu_id' in name])
