@@ -148,56 +148,89 @@ class CloudTest(testtools.TestCase):
                 lambda name: client.run('server', 'delete', '--wait', name),
                 names))
 
-    def test_concurrent_boots_fill_every_free_region(self):
-        # Every FPGA region of the cloud (two on one host, one on the
-        # other), and more boots at once than regions.
-        regions = sum(len(loaded(host)) for host in (INTEL, XILINX))
-        flavor = steps.create_flavor(self.demo.operator, 'fpga.any',
-                                     {'resources:FPGA': '1'})
+    def load_flavor_and_image(self, name, specs):
+        flavor = steps.create_flavor(self.demo.operator, name, specs)
         self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
                         flavor['id'])
         vm = steps.create_image(self.demo.user, self.demo.write(
-            'load-vm.img', b'\0' * 4096), 'load-vm')
+            name + '.img', b'\0' * 4096), name + '-vm')
         self.addCleanup(self.demo.user.run, 'image', 'delete', vm['id'])
-        names = ['load-%d' % i for i in range(regions + 2)]
-        for name in names:
-            self.addCleanup(self.delete_server, self.demo.user, name)
-        logs = {host: os.path.getsize(CLOUD.log(host))
-                for host in (INTEL, XILINX)}
+        return name, name + '-vm'
 
-        servers = self.boot_at_once(self.demo.user, names, 'fpga.any',
-                                    'load-vm')
-        active = [s for s in servers if s['status'] == 'ACTIVE']
-        self.assertEqual(regions, len(active), [
-            (s['name'], s['status'], s.get('fault')) for s in servers])
-        for server in servers:
-            if server['status'] != 'ACTIVE':
-                self.assertEqual('ERROR', server['status'])
-                self.assertIn('No valid host', server['fault']['message'])
-        # Each on a region of its own, as Placement, the domain XML and
-        # the simulated hardware all say.
-        held = [inspection.allocated_regions(CLOUD, s['id']) for s in active]
-        self.assertEqual([1] * regions, [len(h) for h in held])
-        self.assertEqual(regions, len({h[0].uuid for h in held}))
+    def assertEachOnItsOwnRegion(self, servers):
+        """Placement, the domain XML and the simulated hardware agree."""
+        held = [inspection.allocated_regions(CLOUD, s['id']) for s in servers]
+        self.assertEqual([1] * len(servers), [len(h) for h in held])
+        self.assertEqual(len(servers), len({h[0].uuid for h in held}))
         attached = set()
-        for server, (provider,) in zip(active, held):
+        for server, (provider,) in zip(servers, held):
             host = self.demo.operator.json('server', 'show', server['id'])[
                 'OS-EXT-SRV-ATTR:host']
             self.assertEqual(provider.host, host)
-            device, region = inspection.region_on_host(CLOUD, provider)
+            _, region = inspection.region_on_host(CLOUD, provider)
             self.assertEqual(sorted(region.attach), sorted(
                 a for a, _ in inspection.hostdevs(CLOUD, host, server['id'])))
             attached.update(region.attach)
-        self.assertEqual(regions, len(attached))
+        self.assertEqual(len(servers), len(attached))
 
-        self.delete_at_once(self.demo.user, names)
+    def assertNothingLeft(self, names, logs):
         self.assertEqual(0, sum(usages().values()))
         self.assertEqual([], [s for s in self.demo.user.json(
             'server', 'list') if s['Name'] in names])
-        for host in (INTEL, XILINX):
+        for host, offset in logs.items():
             with open(CLOUD.log(host)) as f:
-                f.seek(logs[host])
+                f.seek(offset)
                 self.assertNotIn('is lost', f.read())
+
+    def test_concurrent_boots_fill_every_free_region(self):
+        # More boots at once than regions: on the one host with two
+        # regions of a kind, then on every region of the cloud.
+        logs = {host: os.path.getsize(CLOUD.log(host))
+                for host in (INTEL, XILINX)}
+        for name, specs, regions in (
+                ('load-intel', {'resources:FPGA': '1',
+                                'trait:CUSTOM_FPGA_INTEL': 'required'},
+                 len(loaded(INTEL))),
+                ('load-any', {'resources:FPGA': '1'},
+                 len(loaded(INTEL)) + len(loaded(XILINX)))):
+            flavor, image = self.load_flavor_and_image(name, specs)
+            names = ['%s-%d' % (name, i) for i in range(regions + 2)]
+            for server in names:
+                self.addCleanup(self.delete_server, self.demo.user, server)
+            servers = self.boot_at_once(self.demo.user, names, flavor, image)
+            active = [s for s in servers if s['status'] == 'ACTIVE']
+            self.assertEqual(regions, len(active), [
+                (s['name'], s['status'], s.get('fault')) for s in servers])
+            for server in servers:
+                if server['status'] != 'ACTIVE':
+                    self.assertEqual('ERROR', server['status'])
+                    self.assertIn('No valid host',
+                                  server['fault']['message'])
+            self.assertEachOnItsOwnRegion(active)
+            self.delete_at_once(self.demo.user, names)
+            self.assertNothingLeft(names, logs)
+
+    def test_a_multi_create_takes_every_region_of_a_host(self):
+        # One request, two instances: Nova's scheduler claims for each in
+        # turn from the candidates it got once.
+        flavor, image = self.load_flavor_and_image('multi', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required'})
+        names = ['multi-1', 'multi-2']
+        for server in names:
+            self.addCleanup(self.delete_server, self.demo.user, server)
+        try:
+            self.demo.user.run('server', 'create', 'multi', '--flavor',
+                               flavor, '--image', image, '--nic', 'none',
+                               '--min', '2', '--max', '2', '--wait')
+        except osc.CommandFailed:
+            pass
+        servers = [self.demo.user.json('server', 'show', name)
+                   for name in names]
+        self.assertEqual(['ACTIVE', 'ACTIVE'], [
+            s['status'] for s in servers], [s.get('fault') for s in servers])
+        self.assertEachOnItsOwnRegion(servers)
+        self.delete_at_once(self.demo.user, names)
+        self.assertNothingLeft(names, {})
 
     def test_concurrent_claims_never_over_allocate(self):
         # Placement's own retry of a write that met a generation conflict
