@@ -96,18 +96,21 @@ def mariadb(directory, log_path, setup_log_path):
     Returns (Process, the socket it listens on, the only way in: root
     connects there without a password). Its data directory is made now.
     """
-    os.makedirs(directory, exist_ok=True)
     data = os.path.join(directory, 'data')
+    # Its temporary tables here, not in /tmp: two servers started at once
+    # (two clouds, a benchmark beside the tests) would collide there.
+    tmp = os.path.join(directory, 'tmp')
+    os.makedirs(tmp, exist_ok=True)
     socket_path = os.path.join(directory, 'mariadb.sock')
     processes.run([_bin_mariadb('mariadb-install-db'), '--no-defaults',
                    '--datadir=' + data, '--user=' + _user(),
                    '--auth-root-authentication-method=normal',
-                   '--skip-test-db'],
+                   '--skip-test-db', '--tmpdir=' + tmp],
                   setup_log_path, directory, what='mariadb-install-db')
     # Throwaway data: no flush at each commit, a small buffer pool.
     process = processes.Process('mariadb', [
         _bin_mariadb('mariadbd'), '--no-defaults', '--datadir=' + data,
-        '--socket=' + socket_path, '--skip-networking',
+        '--tmpdir=' + tmp, '--socket=' + socket_path, '--skip-networking',
         '--user=' + _user(), '--skip-log-bin',
         '--pid-file=' + os.path.join(directory, 'mariadbd.pid'),
         '--innodb-buffer-pool-size=64M',

@@ -25,6 +25,10 @@ def all_filters():
     return filters.all_filters() + [FPGACandidateFilter]
 
 
+def _providers(candidate):
+    return sorted(candidate['allocations'])
+
+
 def _takes_ours(candidate):
     return any(rc in OURS or rc.startswith(CUSTOM_PREFIX)
                for allocation in candidate['allocations'].values()
@@ -52,6 +56,9 @@ class FPGACandidateFilter(filters.BaseHostFilter):
             turns = self._turns.setdefault(host_state.uuid,
                                            itertools.count(self._start))
             first = next(turns) % len(candidates)
-            host_state.allocation_candidates = (candidates[first:] +
-                                                candidates[:first])
+            # Turned from one order whatever this list's: each instance of
+            # a multi-create finds the list its predecessor's turn left.
+            ordered = sorted(candidates, key=_providers)
+            host_state.allocation_candidates = (ordered[first:] +
+                                                ordered[:first])
         return True

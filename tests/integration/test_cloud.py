@@ -7,8 +7,11 @@ hardware's own state, another project's view of Glance).
 """
 
 from concurrent import futures
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -272,6 +275,44 @@ class CloudTest(testtools.TestCase):
                     placement.delete('/allocations/%s' % consumer, **version)
         self.assertEqual([], overs)
         self.assertEqual([1] * rounds, wins)
+
+    def nova_fpga_program(self, person, region, bitstream):
+        """The operator's command on INTEL as ``person`` of clouds.yaml.
+
+        Glance is found in keystone's catalog, as nova-compute finds it.
+        """
+        env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+        env.update(OS_CLOUD=person, OS_CLIENT_CONFIG_FILE=CLOUD.clouds_yaml)
+        command = os.path.join(os.path.dirname(sys.executable), 'nova-fpga')
+        return subprocess.run(
+            [command, 'program', '--config-file', CLOUD.nova_conf,
+             '--config-file', CLOUD.compute_conf(INTEL), '--node', INTEL,
+             '--region', region, '--bitstream', bitstream, '--format',
+             'json'], env=env, capture_output=True, text=True, timeout=300)
+
+    def test_nova_fpga_program_with_the_catalog_and_clouds_yaml(self):
+        function = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a'
+        path = self.demo.write('cli.bin', bitstreams.make(
+            'n6000', function, 'cli'))
+        image = steps.create_image(
+            self.demo.user, path, 'cli', tags=['FPGA'],
+            fpga_interface_id=simulator.INTERFACE_IDS['n6000'],
+            fpga_function_id=function)
+        self.addCleanup(self.demo.user.run, 'image', 'delete', image['id'])
+        region = sorted(loaded(INTEL))[0]
+        before = loaded(INTEL)[region]
+
+        # Another project cannot see alice's bitstream: nothing touched.
+        result = self.nova_fpga_program(OTHER.user, region, image['id'])
+        self.assertEqual(3, result.returncode, result.stderr)
+        self.assertIn('not visible', result.stderr)
+        self.assertEqual(before, loaded(INTEL)[region])
+
+        result = self.nova_fpga_program(scenario.USER.user, region,
+                                        image['id'])
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertEqual('programmed', json.loads(result.stdout)['outcome'])
+        self.assertEqual(function, loaded(INTEL)[region])
 
     def pools(self):
         """``{function ids: (total, reserved, used)}`` of POOLED's pools."""

@@ -43,6 +43,16 @@ class FPGACandidateFilterTest(testtools.TestCase):
         firsts = self.firsts(host('a', ()), 3)
         self.assertCountEqual(self.candidates, firsts)
 
+    def test_each_instance_of_a_request_claims_another_region(self):
+        # A multi-create: the list the last turn left, filtered again.
+        self.candidates = [candidate('rp%d' % i) for i in range(3)]
+        state = host('a', self.candidates)
+        firsts = []
+        for _ in range(3):
+            self.filter.host_passes(state, None)
+            firsts.append(state.allocation_candidates[0])
+        self.assertCountEqual(self.candidates, firsts)
+
     def test_each_host_has_its_own_turns(self):
         self.candidates = [candidate('rp%d' % i) for i in range(2)]
         a, b = host('a', ()), host('b', ())
