@@ -25,6 +25,9 @@ from nova_fpga import model
 from nova_fpga import privsep
 
 
+# The commands that need nova.conf beyond the roots: Placement, Glance,
+# the records.
+NEEDS_CONFIG = ('status', 'program', 'scrub', 'cache')
 # The [fpga] options the command line may override.
 _OVERRIDES = ('sysfs_root', 'dev_root', 'state_dir')
 
@@ -229,4 +232,9 @@ def main(argv=None):
     except cfg.Error as e:
         print('nova-fpga: error: %s' % e, file=sys.stderr)
         return errors.USAGE
+    if not conf.config_file and args.command in NEEDS_CONFIG:
+        print('nova-fpga: warning: no --config-file and no nova.conf in '
+              'Nova\'s usual places (~/.nova, ~, /etc/nova, /etc): every '
+              'option is its default, so Placement and Glance are not '
+              'known', file=sys.stderr)
     return run(conf, args)

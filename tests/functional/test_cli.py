@@ -133,3 +133,22 @@ class CommandTest(testtools.TestCase):
                                   '--card', 'n9999')
         self.assert_usage_error(result, 'n9999')
         self.assertFalse(os.path.exists(os.path.join(self.dir, 'h', 'sys')))
+
+
+class NoConfigTest(testtools.TestCase):
+    """A command that needs nova.conf says so when there is none."""
+
+    def test_status_without_a_config_says_so(self):
+        home = self.useFixture(fixtures.TempDir()).path
+        root = os.path.join(home, 'host')
+        simulator.build(root, simulator.parse_card('n6000'))
+        env = dict(os.environ, HOME=home)
+        result = subprocess.run(
+            [COMMAND, 'status', '--sysfs-root', os.path.join(root, 'sys'),
+             '--dev-root', os.path.join(root, 'dev'), '--state-dir',
+             os.path.join(home, 'state')], capture_output=True, text=True,
+            timeout=120, env=env, cwd=home)
+        if os.path.exists('/etc/nova/nova.conf'):
+            self.skipTest('this host has /etc/nova/nova.conf')
+        self.assertIn('nova-fpga: warning: no --config-file and no nova.conf',
+                      result.stderr)
