@@ -23,6 +23,7 @@ import concurrent.futures
 import os
 import pwd
 import shutil
+import signal
 import sqlite3
 import sys
 import time
@@ -500,7 +501,7 @@ class Cloud:
                          sysfs_root=host.sysfs_root,
                          dev_root=host.dev_root,
                          bitstream_cache_dir=root + 'bitstream-cache',
-                         state_dir=root + 'state',
+                         state_dir=self.state_dir(hostname),
                          lock_path=root + 'locks'),
         })
         # The compute's options after the cloud's: they win.
@@ -527,6 +528,20 @@ class Cloud:
         process = self.computes.pop(hostname)
         self.processes.remove(process)
         process.stop()
+
+    def kill_compute(self, hostname):
+        """SIGKILL ``hostname``'s compute, as a crash would, and start it.
+
+        Returns once it is running again; its work in progress is lost.
+        """
+        process = self.computes[hostname]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.stop()
+        process.spawn()
+
+    def state_dir(self, hostname):
+        """``[fpga] state_dir`` of ``hostname``'s compute."""
+        return self.path('hosts', hostname, 'state')
 
     def compute_conf(self, hostname):
         """The options of ``hostname``'s compute over the cloud's."""

@@ -314,6 +314,75 @@ class CloudTest(testtools.TestCase):
         self.assertEqual('programmed', json.loads(result.stdout)['outcome'])
         self.assertEqual(function, loaded(INTEL)[region])
 
+    def quarantine(self, hostname):
+        """The compute's quarantine record: ``{region: reason}``."""
+        try:
+            with open(os.path.join(CLOUD.state_dir(hostname),
+                                   '.quarantine.json')) as f:
+                return json.load(f)
+        except FileNotFoundError:
+            return {}
+
+    def test_a_compute_killed_while_programming(self):
+        host = CLOUD.fpga_hosts[INTEL]
+        self.addCleanup(setattr, host, 'pr_seconds', host.pr_seconds)
+        host.pr_seconds = 8
+        function = '6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b'
+        image = steps.create_image(
+            self.demo.operator, self.demo.write('killed.bin', bitstreams.make(
+                'n6000', function, 'killed')), 'killed', 'public',
+            tags=['FPGA'], fpga_interface_id=simulator.INTERFACE_IDS['n6000'],
+            fpga_function_id=function)
+        self.addCleanup(self.demo.operator.run, 'image', 'delete',
+                        image['id'])
+        flavor, vm = self.load_flavor_and_image('killed', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required',
+            'fpga:bitstream': image['id']})
+        self.addCleanup(self.delete_server, self.demo.user, 'killed')
+        with futures.ThreadPoolExecutor(1) as pool:
+            booting = pool.submit(steps.boot_server, self.demo.user,
+                                  'killed', flavor, vm)
+
+            # Killed while the region is programmed: its mark is there.
+            def marked():
+                found = [region for region, reason in
+                         self.quarantine(INTEL).items()
+                         if reason.startswith('Programming with')]
+                steps.check(found, 'no region is being programmed')
+                return found[0]
+            region = steps.eventually(marked, timeout=120)
+            CLOUD.kill_compute(INTEL)
+            host.pr_seconds = 0
+            server = booting.result()
+        # Nova's start-up puts the build it lost in ERROR; ours holds the
+        # region back and says why, naming the bitstream.
+        self.assertEqual('ERROR', server['status'])
+
+        def logged():
+            with open(CLOUD.log(INTEL)) as f:
+                said = [line for line in f if 'FPGA region %s was '
+                        'interrupted and is held in quarantine' % region
+                        in line]
+            steps.check(said, 'no interruption of %s logged', region)
+            return said
+        said = steps.eventually(logged)
+        self.assertEqual(1, len(said))
+        self.assertIn('Programming with bitstream image %s (killed)' %
+                      image['id'], said[0])
+        self.assertIn('did not finish: nova-compute or nova-fpga stopped '
+                      'during it?', said[0])
+        self.delete_server(self.demo.user, 'killed')
+        blank = scenario.BLANKS['n6000'].function_id
+
+        # The retry scrubs it with the blank: free, nothing leaked.
+        def cleaned():
+            steps.check(region not in self.quarantine(INTEL),
+                        'region %s is still quarantined', region)
+            steps.check(loaded(INTEL)[region] == blank,
+                        'region %s holds %s', region, loaded(INTEL)[region])
+        steps.eventually(cleaned)
+        self.assertEqual(0, sum(usages().values()))
+
     def pools(self):
         """``{function ids: (total, reserved, used)}`` of POOLED's pools."""
         return {frozenset(p.function_ids()): (p.total, p.reserved, p.used)
