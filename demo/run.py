@@ -105,6 +105,17 @@ class StopOnSignal:
         raise KeyboardInterrupt
 
 
+SERVING = """
+The cloud is up, without the demo's own servers, flavors and images; it
+runs until Ctrl-C. From another shell:
+
+    export OS_CLIENT_CONFIG_FILE=%(clouds_yaml)s
+    export OS_CLOUD=%(user)s      # or %(admin)s, the operator
+    openstack server list
+    openstack resource provider list
+"""
+
+
 def _log_to(path):
     """The demo's own log; each service has one of its own."""
     handler = logging.FileHandler(path)
@@ -138,14 +149,37 @@ def _parser():
                     'only) and show it working.')
     parser.add_argument('--keep', action='store_true',
                         help='keep the work directory for inspection')
+    parser.add_argument('--serve', action='store_true',
+                        help='after the steps, leave the cloud running for '
+                             'the openstack client until Ctrl-C')
     return parser
 
 
-def _run(cloud, progress, started):
-    """The exit status: 0 when every step and the clean-up went well."""
+def _serve(cloud, progress):
+    """Say how to reach the cloud; wait for Ctrl-C or SIGTERM."""
+    progress.say(SERVING % {'clouds_yaml': cloud.clouds_yaml,
+                            'user': scenario.USER.user,
+                            'admin': scenario.OPERATOR.user})
+    while True:
+        time.sleep(3600)
+
+
+def _run(cloud, progress, started, serve=False):
+    """The exit status: 0 when every step and the clean-up went well.
+
+    With ``serve``, once every step passed, the cloud runs until Ctrl-C or
+    SIGTERM, which then end the demo as it should end (status 0).
+    """
     outcome = Outcome()
+    served = False
     try:
         Run(cloud, progress, outcome).run()
+        if serve and not outcome.failed:
+            served = True
+            _serve(cloud, progress)
+    except KeyboardInterrupt:
+        if not served:
+            raise
     finally:
         # After Ctrl-C too.
         errors = cloud.stop()
@@ -169,7 +203,8 @@ def main(started):
         tempfile.tempdir = os.environ['TMPDIR'] = workdir
         _log_to(log_path)
         progress.say('Work directory: %s' % workdir)
-        status = _run(cloud, progress, started)
+        status = _run(cloud, progress, started, serve=args.serve)
+        signals.received = None
     except KeyboardInterrupt:
         pass
     finally:

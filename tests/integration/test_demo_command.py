@@ -107,3 +107,33 @@ class DemoCommandTest(testtools.TestCase):
             self.assertIn('no catalog today', f.read())
         self.assertIn('keystone.log', os.listdir(logs))
         self.assertNothingLeft(os.path.basename(logs))
+
+    def test_serve_leaves_the_cloud_running_until_ctrl_c(self):
+        demo = self.start('-m', 'demo', '--serve')
+        said = []
+        for line in demo.stdout:
+            said.append(line)
+            if line.startswith('    export OS_CLIENT_CONFIG_FILE='):
+                clouds_yaml = line.split('=', 1)[1].strip()
+            if 'openstack resource provider list' in line:
+                break
+        out = ''.join(said)
+        self.assertIn('The cloud is up', out)
+        env = dict(os.environ, OS_CLIENT_CONFIG_FILE=clouds_yaml)
+        openstack = os.path.join(os.path.dirname(sys.executable),
+                                 'openstack')
+        providers = subprocess.run(
+            [openstack, '--os-cloud', 'admin', 'resource', 'provider',
+             'list', '-f', 'value', '-c', 'name'], env=env,
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, providers.returncode, providers.stderr)
+        self.assertIn('_FPGA_', providers.stdout)
+        children = psutil.Process(demo.pid).children(recursive=True)
+        demo.send_signal(signal.SIGINT)
+        rest, _ = demo.communicate(timeout=TIMEOUT)
+        self.assertEqual(0, demo.returncode, out + rest)
+        self.assertIn('%d of %d steps passed.' % (run.TOTAL, run.TOTAL),
+                      rest)
+        self.assertNotIn('Interrupted', rest)
+        self.assertEqual([], base.alive(children, grace=5))
+        self.assertNothingLeft()
