@@ -39,6 +39,13 @@ class PowerCycleTest(libvirt_base.FPGAServersTestBase):
         self.assertIn('FPGA region %s port0 shows function %s, not %s' % (
             FIRST, FACTORY, AFU), self.stdlog.logger.output)
 
+    def test_a_bitstream_deleted_from_glance_still_serves_its_server(self):
+        # The cache keeps what servers hold: no Glance request is made.
+        self.glance.delete(None, self.image_id)
+        server = self._reboot_server(self.server, hard=True)
+        self.assertEqual('ACTIVE', server['status'])
+        self.assertEqual(AFU, self.loaded('compute1', FIRST))
+
     def test_a_start_loads_the_function_again(self):
         server = self._stop_server(self.server)
         server = self._start_server(server)
