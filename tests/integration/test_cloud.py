@@ -314,6 +314,49 @@ class CloudTest(testtools.TestCase):
         self.assertEqual('programmed', json.loads(result.stdout)['outcome'])
         self.assertEqual(function, loaded(INTEL)[region])
 
+    def test_bad_requests_fail_the_build_naming_the_key(self):
+        # The client's default microversion runs no extra spec validator:
+        # nova-api stores these, and the build refuses them.
+        vm = steps.create_image(self.demo.user, self.demo.write(
+            'bad-vm.img', b'\0' * 4096), 'bad-vm',
+            fpga_funtion='nlb')
+        self.addCleanup(self.demo.user.run, 'image', 'delete', vm['id'])
+        plain = steps.create_image(self.demo.user, self.demo.write(
+            'plain-vm.img', b'\0' * 4096), 'plain-vm')
+        self.addCleanup(self.demo.user.run, 'image', 'delete', plain['id'])
+        before = {host: loaded(host) for host in (INTEL, XILINX)}
+        for name, specs, image, fault in (
+                ('bad-key', {'resources:FPGA': '1',
+                             'fpga:bitstrem': uuidutils.generate_uuid()},
+                 'plain-vm', 'the flavor sets fpga:bitstrem, which is no '
+                             'FPGA request key'),
+                ('image-key', {'resources:FPGA': '1', 'fpga_function': 'nlb'},
+                 'plain-vm', 'the flavor sets fpga_function, which is no '
+                             'FPGA request key (fpga_function is a VM image '
+                             'property; here it is fpga:function)'),
+                ('padded', {'resources:FPGA': '1', 'fpga:function': ' nlb'},
+                 'plain-vm', "the flavor sets fpga:function to ' nlb'"),
+                ('no-region', {'fpga:function': 'nlb'}, 'plain-vm',
+                 "the flavor fpga:function asks for the bitstream of "
+                 "function 'nlb', but the flavor gives the instance no FPGA "
+                 "region"),
+                ('bad-image', {'resources:FPGA': '1'}, 'bad-vm',
+                 'the image sets fpga_funtion, which is no FPGA request '
+                 'key')):
+            flavor = steps.create_flavor(self.demo.operator, name, specs)
+            self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
+                            flavor['id'])
+            self.assertEqual(specs, flavor['properties'])
+            self.addCleanup(self.delete_server, self.demo.user, name)
+            server = steps.boot_server(self.demo.user, name, name, image)
+            self.assertEqual('ERROR', server['status'], name)
+            self.assertIn(fault, server['fault']['message'])
+            self.delete_server(self.demo.user, name)
+        # Refused before any region was touched; nothing held.
+        self.assertEqual(before, {host: loaded(host)
+                                  for host in (INTEL, XILINX)})
+        self.assertEqual(0, sum(usages().values()))
+
     def quarantine(self, hostname):
         """The compute's quarantine record: ``{region: reason}``."""
         try:
