@@ -11,10 +11,9 @@ directory (``logs/<name>.log``):
 - one nova-fpga-compute per simulated FPGA host, through
   demo.fake_hypervisor_compute (fakelibvirt as the hypervisor).
 
-Nova's databases (API, cell0, cell1) and Placement's are in a MariaDB
-(Debian's) of the demo's own, on a socket in the work directory;
-keystone's and Glance's, each written by one process and seldom, are
-sqlite files (keystone's in WAL mode: readers do not wait for a writer).
+Nova's databases (API, cell0, cell1), Placement's and keystone's are in a
+MariaDB (Debian's) of the demo's own, on a socket in the work directory;
+Glance's, written by one process and seldom, is a sqlite file.
 Stopping the cloud stops every process group it started, in the reverse
 order.
 """
@@ -24,7 +23,6 @@ import os
 import pwd
 import shutil
 import signal
-import sqlite3
 import sys
 import time
 
@@ -43,7 +41,8 @@ REGION = 'RegionOne'
 PASSWORD = 'demo-password'
 ADMIN = 'admin'
 ADMIN_PROJECT = 'ops'
-DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement')
+DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement',
+             'keystone')
 # Seconds between a compute's periodic resource updates (Nova: 60).
 UPDATE_INTERVAL = 2
 # Nova's default [filter_scheduler] enabled_filters.
@@ -64,18 +63,6 @@ def _bin_mariadb(name):
 
 def _user():
     return pwd.getpwuid(os.getuid()).pw_name
-
-
-def _sqlite(path):
-    # A writer waits up to 30 s for another's lock (sqlite's default: 5),
-    # as long as the commits of a busy machine can take.
-    return 'sqlite:///%s?timeout=30' % path
-
-
-def _wal(path):
-    """Readers go on while one process writes: WAL, kept in the file."""
-    with sqlite3.connect(path) as db:
-        db.execute('PRAGMA journal_mode=WAL')
 
 
 def _fernet_keys(directory):
@@ -179,6 +166,7 @@ class Cloud:
     def _start_all(self):
         rabbit = self._spawn_rabbit()
         self._spawn_mariadb()
+        self._create_databases()
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
             keystone = pool.submit(self._setup_keystone)
             nova_dbs = pool.submit(self._setup_nova_databases)
@@ -274,8 +262,9 @@ class Cloud:
     def _setup_keystone(self):
         conf = self.path('keystone', 'keystone.conf')
         glance.write_ini(conf, {
-            'database': {'connection': _sqlite(
-                self.path('keystone', 'keystone.sqlite'))},
+            # Not sqlite: two logins at once fail there ("database is
+            # locked"), whatever its timeout.
+            'database': {'connection': self._mysql('keystone')},
             'token': {'provider': 'fernet'},
             'fernet_tokens': {'key_repository': self.path(
                 'keystone', 'fernet-keys', '')},
@@ -298,7 +287,6 @@ class Cloud:
                       '--bootstrap-public-url', self.urls['keystone']]):
             processes.run(manage + args, log, self.workdir,
                           what='keystone-manage %s' % args[0])
-        _wal(self.path('keystone', 'keystone.sqlite'))
         fd = self.sockets['keystone'].fileno()
         return self._spawn(
             'keystone', _gunicorn("load('keystone.wsgi.api')", fd),
@@ -460,6 +448,15 @@ class Cloud:
     def _nova_env(self):
         return dict(os.environ, OS_NOVA_CONFIG_DIR=self.path('nova', ''))
 
+    def _create_databases(self):
+        self._wait(self.mariadb)
+        processes.run([_bin_mariadb('mariadb'), '--no-defaults', '-S',
+                       self.mariadb_socket, '-uroot', '-e', ' '.join(
+                           'CREATE DATABASE %s;' % name
+                           for name in DATABASES)],
+                      self.log('mariadb-setup'), self.workdir,
+                      what='creating the databases')
+
     def _setup_nova_databases(self):
         self.nova_conf = self.path('nova', 'nova.conf')
         # The nova wheel installs it under sys.prefix.
@@ -468,13 +465,6 @@ class Cloud:
         glance.write_ini(self.nova_conf, self._nova_sections())
         log = self.log('nova-manage')
         manage = [_bin('nova-manage'), '--config-file', self.nova_conf]
-        self._wait(self.mariadb)
-        processes.run([_bin_mariadb('mariadb'), '--no-defaults', '-S',
-                       self.mariadb_socket, '-uroot', '-e', ' '.join(
-                           'CREATE DATABASE %s;' % name
-                           for name in DATABASES)],
-                      self.log('mariadb-setup'), self.workdir,
-                      what='creating the databases')
         for args in (['api_db', 'sync'],
                      ['cell_v2', 'map_cell0', '--database_connection',
                       self._mysql('nova_cell0')],

@@ -573,6 +573,16 @@ class CloudTest(testtools.TestCase):
                          set(loaded(XILINX).values()))
         steps.delete_flavors_and_images(self.demo)
 
+    def test_logins_at_once(self):
+        # Each issues a token: keystone writes at every login.
+        clients = [osc.Client(CLOUD.clouds_yaml, person.user)
+                   for person in (scenario.USER, OTHER, scenario.OPERATOR)
+                   for _ in range(2)]
+        with futures.ThreadPoolExecutor(len(clients)) as pool:
+            tokens = list(pool.map(
+                lambda client: client.json('token', 'issue'), clients))
+        self.assertEqual(len(clients), len({t['id'] for t in tokens}))
+
     def test_every_service_is_its_own_process(self):
         names = [p.name for p in CLOUD.processes]
         for name in ('epmd', 'rabbitmq', 'keystone', 'glance-api',
