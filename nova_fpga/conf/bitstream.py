@@ -16,7 +16,9 @@ OPTS = [
         min=0,
         help='Size cap of the bitstream cache in MiB. When a new bitstream '
              'takes the cache over the cap, the least recently used ones '
-             'are removed; the one just fetched is always kept.'),
+             'are removed; the one just fetched is always kept, and so is '
+             'every one loaded for a server that holds its region (a power '
+             'cycle may need it again).'),
     cfg.BoolOpt(
         'verify_bitstream_signatures',
         default=False,
