@@ -407,8 +407,11 @@ class FPGADriverMixin:
         share_info: 'objects.ShareMappingList | None' = None,
     ) -> None:
         # The regions kept here stay loaded unless something scrubbed them.
-        with self._fpga_load_event(context, instance):
-            self._fpga_load_for_move(context, instance)
+        # Without regions there is nothing to check: the old flavor's
+        # request was checked when the server was built with it.
+        if self._fpga_identifiers(instance):
+            with self._fpga_load_event(context, instance):
+                self._fpga_load_for_move(context, instance)
         super().finish_revert_migration(
             context, instance, network_info, migration,
             block_device_info=block_device_info, power_on=power_on,
