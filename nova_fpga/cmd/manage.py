@@ -76,8 +76,11 @@ def _parser(argv):
 
     parser = subparsers.add_parser(
         'status', parents=[host], help='Every region: health, what is '
-        'loaded, who holds it, its metrics (with --format json).')
+        'loaded, who holds it, its metrics (with --format json), and '
+        'whether Glance still has each loaded image (with credentials, as '
+        'for program).')
     _node_option(parser)
+    identity.register_arguments(parser, argv)
     parser.set_defaults(func=regions.status)
 
     parser = subparsers.add_parser(

@@ -6,6 +6,7 @@ A region is named as ``status`` prints it: its unit identifier,
 
 import sys
 
+from nova import exception as nova_exception
 from nova.image import glance as nova_glance
 
 from nova_fpga.cmd import errors
@@ -77,6 +78,36 @@ def _loaded_image(record, region):
     return None
 
 
+def _images_gone(args, entries):
+    """The ids of the loaded images Glance has no more, or (None, why)."""
+    ids = {entry['loaded_image']['image_id'] for entry in entries
+           if entry['loaded_image'] and entry['loaded_image'].get('image_id')}
+    if not ids:
+        return set(), None
+    try:
+        context = identity.request_context(args)
+    except errors.Failure as e:
+        return None, str(e)
+    image_api = nova_glance.API()
+    gone = set()
+    for image_id in ids:
+        try:
+            image_api.get(context, image_id)
+        except nova_exception.ImageNotFound:
+            gone.add(image_id)
+        except Exception as e:
+            return None, 'Glance cannot be asked: %s' % (
+                str(e) or type(e).__name__)
+    return gone, None
+
+
+def _image_text(image, gone):
+    name = image.get('image_name') or image.get('image_id')
+    if name and gone is not None and image.get('image_id') in gone:
+        return '%s (deleted from Glance)' % name
+    return name
+
+
 def _status_entry(device, region, record, seen, quarantined):
     identifier = model.region_identifier(device, region)
     entry = model.region_to_dict(region)
@@ -119,15 +150,22 @@ def status(conf, args):
         host_regions.state.read(model.region_identifier(device, region)),
         _seen(seen, device, region) if seen is not None else None,
         quarantined) for device, region in found]
+    gone, unchecked = _images_gone(args, entries)
+    if unchecked:
+        print('nova-fpga: warning: whether the loaded bitstream images are '
+              'still in Glance is unknown: %s' % unchecked, file=sys.stderr)
     rows = []
     for entry in entries:
         image = entry['loaded_image'] or {}
+        if image and gone is not None:
+            image = entry['loaded_image'] = dict(
+                image, in_glance=image.get('image_id') not in gone)
         rows.append([
             entry['region'], entry['device']['board'],
             entry['health'] + (': %s' % entry['health_reason']
                                if entry['health_reason'] else ''),
             entry['interface_id'], entry['function_id'],
-            image.get('image_name') or image.get('image_id'),
+            _image_text(image, gone),
             _holder_text(entry), 'yes' if entry['reserved'] else 'no',
             'yes' if entry['quarantine'] else 'no',
             (entry['record']['loaded'] or {}).get('at')])

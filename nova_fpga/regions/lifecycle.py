@@ -143,15 +143,41 @@ class HostRegions:
 
         With the provider each is claimed from, as ``instance.resources``
         says.
+        A region still held by another instance was never released (its
+        move failed, or its host stopped mid-way): it is scrubbed first, so
+        nothing of the last holder reaches this one. Raises AssignmentFailed
+        when that scrub fails; the region is quarantined then.
         """
         providers = {resource.identifier: resource.provider_uuid
                      for resource in instance.resources or ()}
         for device, region in held:
-            if not device.is_gpu:
-                identifier = model.region_identifier(device, region)
-                self._record(self.state.record_holder, identifier,
-                             instance.uuid, instance.project_id,
-                             instance.user_id, providers.get(identifier))
+            if device.is_gpu:
+                continue
+            identifier = model.region_identifier(device, region)
+            last = (self.state.read(identifier)['held'] or {}).get(
+                'instance')
+            if last not in (None, instance.uuid):
+                self._scrub_left_by(device, region, last)
+            self._record(self.state.record_holder, identifier,
+                         instance.uuid, instance.project_id,
+                         instance.user_id, providers.get(identifier))
+
+    def _scrub_left_by(self, device, region, last):
+        if self.scrub_mode == 'none':
+            return
+        LOG.warning('FPGA region %s was never released by instance %s: '
+                    'scrubbing it (%s) before it is given to another',
+                    model.describe(device, region), last, self.scrub_mode)
+        try:
+            self.scrub_region(device, region, self.scrub_mode,
+                              'claim after instance %s' % last)
+        except exception.Failed as e:
+            self._quarantine(device, region, str(e))
+            raise exception.AssignmentFailed(
+                model.describe(device, region),
+                'it was left by instance %s and cannot be scrubbed: %s' % (
+                    last, getattr(e, 'cause', None) or e),
+                kind=exception.kind_of(e), touched=True) from e
 
     def given_to(self, instances):
         """``{identifier: provider uuid}`` of regions given to ``instances``.
@@ -259,15 +285,20 @@ class HostRegions:
         servers hold), with no Glance request. Raises AssignmentFailed
         naming the region, the bitstream and the cause; the region is
         quarantined then.
+
+        Returns the regions nothing was loaded into for ``instance``.
         """
+        unloaded = []
         for device, region in held:
             if device.is_gpu:
                 continue
             loaded = self.state.read(
                 model.region_identifier(device, region))['loaded'] or {}
-            if (loaded.get('instance') == instance and
-                    loaded['function_id'] != region.function_id):
+            if loaded.get('instance') != instance:
+                unloaded.append((device, region))
+            elif loaded['function_id'] != region.function_id:
                 self._restore(device, region, loaded, instance)
+        return unloaded
 
     def _restore(self, device, region, loaded, instance):
         image = _image_of(loaded)
@@ -336,6 +367,12 @@ class HostRegions:
         self._record(self.state.record_scrub, identifier, mode, by)
         return outcome
 
+    def forget(self, identifiers):
+        """The regions' records hold them no more; nothing is scrubbed."""
+        for identifier in identifiers:
+            if model.unit_of([identifier]) != 'GPU':
+                self._record(self.state.record_release, identifier)
+
     def release(self, identifiers):
         """Scrub the regions as ``[fpga] scrub_on_release`` says.
 
@@ -344,9 +381,7 @@ class HostRegions:
         Returns what scrubbing did to each region found, None where it
         failed.
         """
-        for identifier in identifiers:
-            if model.unit_of([identifier]) != 'GPU':
-                self._record(self.state.record_release, identifier)
+        self.forget(identifiers)
         if self.scrub_mode == 'none':
             return []
         try:

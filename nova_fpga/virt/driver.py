@@ -72,6 +72,7 @@ class FPGADriverMixin:
             virtapi, CONF.host, self._fpga_regions,
             fpga_conf.placement_options(CONF))
         self._fpga_image_api = nova_glance.API()
+        reporting.quiet_trait_conflicts()
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
         self._fpga_rebooting = set()
@@ -212,9 +213,14 @@ class FPGADriverMixin:
             # Every (re)definition: after a power cycle, a region holds
             # what its card loads at power-up, not the instance's function.
             try:
-                self._fpga_regions.restore(held, instance.uuid)
+                unloaded = self._fpga_regions.restore(held, instance.uuid)
             except regions_exception.AssignmentFailed as e:
                 raise RegionsNotLoaded(reason=str(e)) from e
+            if unloaded:
+                # Nothing was loaded there for the instance: a hard reboot
+                # after a failed build or move, or a record from before
+                # records named it. It loads as a spawn does.
+                self._fpga_load_outside_build(context, instance)
             for _, region in held:
                 for address in region.attach:
                     guest.add_device(self._fpga_hostdev(address))
@@ -259,6 +265,7 @@ class FPGADriverMixin:
                          'failed programmed nothing into them and the guest '
                          'never ran', ', '.join(identifiers),
                          instance=instance)
+                self._fpga_regions.forget(identifiers)
             return
         if evacuated:
             try:
@@ -361,24 +368,20 @@ class FPGADriverMixin:
     ) -> None:
         # The manager has applied the migration context: instance.resources
         # names the regions claimed here, instance.flavor the new flavor.
-        try:
-            with self._fpga_load_event(context, instance):
-                self._fpga_load_for_move(context, instance)
-        except RegionsNotLoaded as e:
-            # Raising here would put the server in ERROR and drop its source
-            # allocations; so the guest is left powered off, the resize
-            # waiting for a revert, with the fault.
-            LOG.error('%s; the guest is not started: revert the resize or '
-                      'migration', e, instance=instance)
-            compute_utils.add_instance_fault_from_exc(
-                context, instance, e, sys.exc_info())
-            power_on = False
+        # A failure puts the server in ERROR here with its fault, as Nova
+        # does for a failed move, and a hard reboot loads the old flavor's
+        # request here. Nova never tells the source's driver: the source's
+        # regions stay held there until the server is deleted, and whoever
+        # claims one next has it scrubbed first (HostRegions.hold).
+        with self._fpga_load_event(context, instance):
+            self._fpga_load_outside_build(context, instance)
         super().finish_migration(
             context, migration, instance, disk_info, network_info, image_meta,
             resize_instance, allocations, block_device_info=block_device_info,
             power_on=power_on, share_info=share_info)
 
-    def _fpga_load_for_move(self, context, instance):
+    def _fpga_load_outside_build(self, context, instance):
+        """Load as a spawn does; every failure is RegionsNotLoaded."""
         try:
             self._fpga_load(context, instance)
         except regions_exception.AssignmentFailed as e:
@@ -411,7 +414,7 @@ class FPGADriverMixin:
         # request was checked when the server was built with it.
         if self._fpga_identifiers(instance):
             with self._fpga_load_event(context, instance):
-                self._fpga_load_for_move(context, instance)
+                self._fpga_load_outside_build(context, instance)
         super().finish_revert_migration(
             context, instance, network_info, migration,
             block_device_info=block_device_info, power_on=power_on,

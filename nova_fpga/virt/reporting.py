@@ -8,6 +8,7 @@ own.
 """
 
 import functools
+import logging as std_logging
 
 from keystoneauth1 import exceptions as ks_exc
 from nova import context as nova_context
@@ -27,6 +28,35 @@ LOG = logging.getLogger(__name__)
 # Instance actions recorded when a region an instance holds is lost or back.
 LOST_ACTION = 'fpga-region-lost'
 BACK_ACTION = 'fpga-region-back'
+
+
+class TraitConflictsAtDebug(std_logging.Filter):
+    """Nova's report client's ERROR for a trait update that lost a race.
+
+    A region's traits change when it is programmed, while the scheduler's
+    claims change its provider's generation: Placement answers 409
+    ``placement.concurrent_update``, Nova logs an ERROR, and its resource
+    tracker reads the providers again and retries, which works. The line
+    goes to DEBUG; a final failure is still logged by the resource tracker.
+    """
+
+    def filter(self, record):
+        args = record.args
+        if (record.levelno == std_logging.ERROR and
+                isinstance(args, dict) and args.get('status_code') == 409 and
+                'placement.concurrent_update' in str(args.get('err_text')) and
+                'Failed to update traits' in str(record.msg)):
+            record.levelno, record.levelname = std_logging.DEBUG, 'DEBUG'
+            return std_logging.getLogger(record.name).isEnabledFor(
+                std_logging.DEBUG)
+        return True
+
+
+def quiet_trait_conflicts():
+    """Install TraitConflictsAtDebug on Nova's report client, once."""
+    logger = std_logging.getLogger('nova.scheduler.client.report')
+    if not any(isinstance(f, TraitConflictsAtDebug) for f in logger.filters):
+        logger.addFilter(TraitConflictsAtDebug())
 
 
 def resource_classes(options):

@@ -96,6 +96,26 @@ class OperationsTest(libvirt_base.FPGAServersTestBase):
                       table)
         self.assertIn('free', table)
 
+    def test_status_marks_a_loaded_image_deleted_from_glance(self):
+        server, region = self.boot_on_first()
+        # Without credentials Glance is not asked, and the table says so.
+        code, table, err = self.nova_fpga('status', '--node', 'compute1')
+        self.assertEqual(0, code, err)
+        self.assertIn('still in Glance is unknown', err)
+        self.assertNotIn('deleted from Glance', table)
+        code, out, err = self.nova_fpga('status', '--node', 'compute1',
+                                        '--format', 'json', *AUTH)
+        loaded = {entry['region']: entry['loaded_image']
+                  for entry in json.loads(out)['regions']}
+        self.assertTrue(loaded[region + '_port0']['in_glance'])
+        self.glance.delete(None, self.image_id)
+        code, table, err = self.nova_fpga('status', '--node', 'compute1',
+                                          *AUTH)
+        self.assertEqual(0, code, err)
+        self.assertIn('nlb (deleted from Glance)', table)
+        # The server keeps its region and what it holds.
+        self.assertEqual(AFU, self.loaded('compute1', region))
+
     def test_program_a_free_region(self):
         code, out, err = self.program(FIRST, '--project', PROJECT,
                                       '--format', 'json')

@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 import time
+from unittest import mock
 
 import fixtures
 import testtools
@@ -590,9 +591,12 @@ class RestoreTest(HostTestCase):
         self.loaded_for(regions, 'i-1')
         self.host.power_cycle()
         calls = self.spy()
-        regions.restore(regions.attachable([FIRST + '_port0']), 'i-2')
+        held = regions.attachable([FIRST + '_port0'])
+        # The driver loads it as a spawn would.
+        self.assertEqual(held, regions.restore(held, 'i-2'))
         self.assertEqual([], calls)
         self.assertEqual(NLB0, self.function_of(FIRST))
+        self.assertEqual([], regions.restore(held, 'i-1'))
 
     def test_without_the_cached_copy_it_fails_and_quarantines(self):
         regions = self.regions()
@@ -631,3 +635,47 @@ class RestoreTest(HostTestCase):
         regions.release([FIRST + '_port0'])
         regions.cache.prune(0)
         self.assertEqual([], regions.cache.entries())
+
+
+class HoldTest(HostTestCase):
+    """A region given to an instance while its record names another."""
+
+    def hold(self, regions, instance, identifier=FIRST + '_port0'):
+        regions.hold(regions.attachable([identifier]), mock.Mock(
+            uuid=instance, project_id='p', user_id='u', resources=None))
+
+    def test_a_region_never_released_is_scrubbed_before_it_is_given(self):
+        regions = self.regions(scrub_on_release='reset')
+        self.hold(regions, 'i-1')
+        calls = self.spy()
+        self.hold(regions, 'i-1')
+        self.assertEqual([], calls)
+        log = self.useFixture(fixtures.FakeLogger())
+        self.hold(regions, 'i-2')
+        self.assertEqual([('ioctl', 'dfl-port.0', ioctls.DFL_FPGA_PORT_RESET)],
+                         [call for call in calls if call[0] == 'ioctl'])
+        self.assertEqual('i-2', regions.state.read(
+            FIRST + '_port0')['held']['instance'])
+        self.assertIn('was never released by instance i-1',
+                      log.output)
+
+    def test_a_region_released_or_forgotten_is_given_as_it_is(self):
+        regions = self.regions(scrub_on_release='reset')
+        self.hold(regions, 'i-1')
+        regions.forget([FIRST + '_port0'])
+        calls = self.spy()
+        self.hold(regions, 'i-2')
+        self.assertEqual([], calls)
+
+    def test_a_failed_scrub_quarantines_and_refuses(self):
+        regions = self.regions(scrub_on_release='reset')
+        self.hold(regions, 'i-1')
+        self.host.crash(FIRST)
+        regions.inventory.discover()
+        held = regions.inventory.find([FIRST + '_port0'])[0]
+        e = self.assertRaises(
+            exception.AssignmentFailed, regions.hold, held, mock.Mock(
+                uuid='i-2', project_id='p', user_id='u', resources=None))
+        self.assertIn('it was left by instance i-1 and cannot be scrubbed',
+                      str(e))
+        self.assertIn(FIRST + '_port0', regions.quarantine.held())

@@ -98,6 +98,7 @@ class InstanceHooksTest(test.NoDBTestCase):
         self.regions = mock.Mock(spec=lifecycle.HostRegions)
         self.regions.inventory = mock.Mock(spec=discovery.HostInventory)
         self.regions.attachable.return_value = [(DEVICE, REGION)]
+        self.regions.restore.return_value = []
         self.regions.load.side_effect = (
             lambda *args, **kwargs: self.drv.calls.append('load') or
             [programming.PROGRAMMED])
@@ -257,6 +258,23 @@ class InstanceHooksTest(test.NoDBTestCase):
                 for part in ('domain', 'bus', 'slot', 'function'))
              for h in hostdevs])
 
+    def test_guest_config_loads_what_was_never_loaded_for_the_instance(self):
+        # A hard reboot after a failed build or move: loaded as at spawn.
+        self.regions.restore.return_value = [(DEVICE, REGION)]
+        self.drv._get_guest_config(
+            self.holding(extra_specs={'fpga:bitstream': BITSTREAM}),
+            'network_info', 'image_meta', 'disk_info', context=CONTEXT)
+        self.assertEqual(['load'], self.drv.calls)
+        self.assertIs(CONTEXT, self.regions.load.call_args[0][0])
+        self.regions.load.side_effect = region_exc.AssignmentFailed(
+            'a port0', 'cause', 'bitstream')
+        e = self.assertRaises(
+            driver.RegionsNotLoaded, self.drv._get_guest_config,
+            self.holding(extra_specs={'fpga:bitstream': BITSTREAM}),
+            'network_info', 'image_meta', 'disk_info', context=CONTEXT)
+        self.assertEqual('FPGA region a port0, bitstream: cause',
+                         e.format_message())
+
     def test_guest_config_without_regions(self):
         guest = self.guest_config(self.instance())
         self.assertEqual([], guest.devices)
@@ -357,28 +375,24 @@ class InstanceHooksTest(test.NoDBTestCase):
             ['a_port0', 'b_slot0'])
         self.assertEqual(['load', 'finish'], self.drv.calls)
 
-    def test_a_failure_on_the_destination_leaves_the_guest_off(self):
+    def test_a_failure_on_the_destination_fails_the_move(self):
+        # Nova puts the server in ERROR with this fault; no guest is made.
         self.regions.load.side_effect = region_exc.AssignmentFailed(
             'a port0', 'cause', 'bitstream')
-        with mock.patch('nova.compute.utils.add_instance_fault_from_exc') \
-                as fault:
-            self.finish_migration(
-                self.holding(extra_specs={'fpga:function': 'nlb'}))
-        # Nova then waits for a revert, the fault saying why.
-        self.assertEqual(['finish powered off'], self.drv.calls)
+        e = self.assertRaises(
+            driver.RegionsNotLoaded, self.finish_migration,
+            self.holding(extra_specs={'fpga:function': 'nlb'}))
         self.assertEqual('FPGA region a port0, bitstream: cause',
-                         fault.call_args[0][2].format_message())
-        self.assertIn('revert the resize or migration',
-                      self.stdlog.logger.output)
+                         e.format_message())
+        self.assertEqual([], self.drv.calls)
 
-    def test_a_bad_request_on_the_destination_leaves_the_guest_off(self):
-        with mock.patch('nova.compute.utils.add_instance_fault_from_exc') \
-                as fault:
-            self.finish_migration(
-                self.holding(image_properties={'fpga_bitstream': 'nlb'}))
-        self.assertEqual(['finish powered off'], self.drv.calls)
+    def test_a_bad_request_on_the_destination_fails_the_move(self):
+        e = self.assertRaises(
+            driver.RegionsNotLoaded, self.finish_migration,
+            self.holding(image_properties={'fpga_bitstream': 'nlb'}))
         self.assertIn("the image sets fpga_bitstream to 'nlb'",
-                      fault.call_args[0][2].format_message())
+                      e.format_message())
+        self.assertEqual([], self.drv.calls)
 
     def test_confirm_releases_the_regions_left_here(self):
         instance = self.instance(resources=[resource(orc.FPGA, 'new_port0')])
