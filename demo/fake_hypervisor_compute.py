@@ -3,7 +3,9 @@
 This machine cannot run guests, so the demo cloud's computes run our
 driver against Nova's fakelibvirt (``nova.tests.fixtures.libvirt``)
 with the stand-ins Nova's own libvirt functional tests use for what a
-fake hypervisor lacks (image backend, cgroups, os-brick, local disk).
+fake hypervisor lacks (image backend, cgroups, os-brick, local disk):
+no disks are made or moved, but each instance gets its directory and a
+resize or migration stops the guest on its source, as the real ones do.
 The FPGA side is a simulated host (``[fpga] simulator_root``); nothing
 privileged runs. There is no Neutron in the demo cloud
 (demo.no_neutron).
@@ -34,6 +36,7 @@ import nova.conf  # noqa: E402
 from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.fixtures import libvirt as fakelibvirt  # noqa: E402
 from nova import utils  # noqa: E402
+from nova.virt.libvirt import utils as libvirt_utils  # noqa: E402
 
 from demo import no_neutron  # noqa: E402
 from nova_fpga import privsep  # noqa: E402
@@ -72,6 +75,20 @@ def _connection():
 _connection.made = None
 
 
+def _create_image(driver, context, instance, *args, **kwargs):
+    """No disks to make; the instance's directory, as the real one makes."""
+    os.makedirs(libvirt_utils.get_instance_path(instance), exist_ok=True)
+    return False, False
+
+
+def _migrate_disk_and_power_off(driver, context, instance, dest, flavor,
+                                network_info, block_device_info=None,
+                                timeout=0, retry_interval=0):
+    """A resize's or cold migration's source: the guest stops; no disks."""
+    driver.power_off(instance, timeout, retry_interval)
+    return '{}'
+
+
 def fake_hypervisor():
     """Nova's libvirt functional-test stand-ins, for the process's life."""
     # Set up for good: the process ends with them.
@@ -83,7 +100,9 @@ def fake_hypervisor():
         fixture.setUp()
     for target, kwargs in (
             ('nova.virt.libvirt.LibvirtDriver._create_image',
-             {'return_value': (False, False)}),
+             {'side_effect': _create_image, 'autospec': True}),
+            ('nova.virt.libvirt.LibvirtDriver.migrate_disk_and_power_off',
+             {'side_effect': _migrate_disk_and_power_off, 'autospec': True}),
             ('nova.virt.libvirt.LibvirtDriver._get_local_gb_info',
              {'return_value': {'total': 128, 'used': 44, 'free': 84}}),
             ('nova.virt.libvirt.driver.libvirt_utils.is_valid_hostname',

@@ -21,6 +21,8 @@ HOSTS = (
     Host('compute-xilinx', ('u250', 'h100:2'),
          '1 AMD Alveo U250, 2 NVIDIA H100 on vfio-pci'),
 )
+# Where a server moves by cold migration; started once the others run.
+MOVE_HOST = Host('compute-intel-2', ('n6000:1',), '1 Intel N6000')
 # The architecture the GPU flavor asks for, as its trait names it.
 GPU_ARCH = 'hopper'
 GPU_COUNT = 2
@@ -56,6 +58,9 @@ FLAVORS = {
     'fpga.xilinx.vadd': {'resources:FPGA': '1',
                          'trait:CUSTOM_FPGA_XILINX': 'required',
                          'fpga:function': 'vadd'},
+    'fpga.intel.dma': {'resources:FPGA': '1',
+                       'trait:CUSTOM_FPGA_INTEL': 'required',
+                       'fpga:bitstream': '{dma}'},
     'fpga.intel': {'resources:FPGA': '1',
                    'trait:CUSTOM_FPGA_INTEL': 'required'},
     'gpu.hopper.2': placement.gpu_flavor_specs(GPU_COUNT, GPU_ARCH),
@@ -76,6 +81,11 @@ GPU_SERVER = Server('gpu-hopper', 'gpu.hopper.2', 'vm', 'compute-xilinx',
 # Rebuilt with another VM image, whose property names another bitstream.
 REBUILD = Server('fpga-by-image', 'fpga.intel', 'vm-dma', 'compute-intel',
                  'dma')
+# Cold-migrated by the operator to the new host, then resized by its user
+# to a flavor of another bitstream: back to the region the move freed.
+MIGRATE = Server('fpga-by-id', 'fpga.intel.nlb3', 'vm', MOVE_HOST.name,
+                 'nlb3')
+RESIZE = Server('fpga-by-id', 'fpga.intel.dma', 'vm', 'compute-intel', 'dma')
 
 
 def cards(host, gpu=False):

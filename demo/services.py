@@ -7,7 +7,8 @@ directory (``logs/<name>.log``):
 - epmd and rabbitmq-server (Debian's), a node of the demo's own, its
   mnesia and logs in ``rabbitmq/``; Nova's RPC goes over it (rabbit://);
 - keystone, Placement, glance-api and nova-api, each under gunicorn;
-- nova-conductor and nova-scheduler (Nova's commands);
+- nova-conductor (through demo.conductor: no Neutron) and nova-scheduler
+  (Nova's command);
 - one nova-fpga-compute per simulated FPGA host, through
   demo.fake_hypervisor_compute (fakelibvirt as the hypervisor).
 
@@ -187,9 +188,11 @@ class Cloud:
         for process in (placement, glance_api, nova_api):
             self._wait(process)
         self._wait(rabbit)
-        for name in ('nova-conductor', 'nova-scheduler'):
-            self._spawn(name, [_bin(name), '--config-file',
-                               self.nova_conf])
+        self._spawn('nova-conductor', [
+            sys.executable, '-m', 'demo.conductor', '--config-file',
+            self.nova_conf])
+        self._spawn('nova-scheduler', [_bin('nova-scheduler'),
+                                       '--config-file', self.nova_conf])
 
     def _spawn(self, name, command, env=None, ready=None, pass_fds=()):
         process = processes.Process(
@@ -402,7 +405,13 @@ class Cloud:
             'DEFAULT': {'transport_url': self.transport_url,
                         'state_path': nova, 'my_ip': HOST,
                         'compute_driver': 'fpga_libvirt.FPGALibvirtDriver',
-                        'update_resources_interval': str(UPDATE_INTERVAL)},
+                        'update_resources_interval': str(UPDATE_INTERVAL),
+                        # A resize may stay on its host, as on one-node
+                        # clouds; a cold migration never does (libvirt).
+                        'allow_resize_to_same_host': 'true',
+                        # A compute started later updates at once, not
+                        # after up to a minute (Nova's default).
+                        'periodic_fuzzy_delay': '0'},
             'api_database': {'connection': self._mysql('nova_api')},
             'database': {'connection': self._mysql('nova_cell1')},
             'api': {'auth_strategy': 'keystone'},

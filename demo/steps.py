@@ -72,6 +72,8 @@ class Demo:
         self.images = {}
         self.flavors = {}
         self.servers = {}
+        # The spec of each server's last move.
+        self.moved = {}
         self.first_active = None
 
     def fill_in(self, template):
@@ -509,6 +511,51 @@ def rebuild(spec):
     return start
 
 
+def _moved(demo, spec, left):
+    """The server's region on its new host; the one it ``left``, blank."""
+    _, region, _ = _holding(demo, spec)
+    provider = inspection.fpga_providers(demo.cloud)[left.name]
+    _scrubbed(demo, provider)
+    return region
+
+
+def move(spec, title, *command):
+    """A move (``openstack server <command>``), confirmed: ``spec`` holds.
+
+    The operator runs a command starting with ``--`` (an option of the
+    client), the server's user any other.
+    """
+    @titled(title)
+    def start(demo):
+        server = demo.servers[spec.name]
+        before, _, _ = _holding(demo, demo.moved.get(spec.name) or next(
+            s for s in scenario.SERVERS if s.name == spec.name))
+        person = demo.operator if command[0].startswith('--') else demo.user
+        try:
+            person.run(*command, '--wait', server['id'])
+        except osc.CommandFailed:
+            pass
+
+        def waiting():
+            shown = demo.user.json('server', 'show', server['id'])
+            fault = (shown.get('fault') or {}).get('message')
+            check(shown['status'] == 'VERIFY_RESIZE', 'server %s is %s%s',
+                  spec.name, shown['status'], ': %s' % fault if fault else '')
+        eventually(waiting)
+        demo.user.run('server', 'resize', 'confirm', server['id'])
+        demo.servers[spec.name] = _active(
+            demo, demo.user.json('server', 'show', server['id']))
+        check(_host(demo.servers[spec.name]) == spec.host,
+              'server %s is on %s, expected %s', spec.name,
+              _host(demo.servers[spec.name]), spec.host)
+        region = eventually(lambda: _moved(demo, spec, before))
+        demo.moved[spec.name] = spec
+        return Result('on %s %s running %s (%s); %s %s scrubbed and free' % (
+            spec.host, region.name, spec.function, _short(region.function_id),
+            before.host, before.region))
+    return start
+
+
 def _scrubbed(demo, p):
     device, region = inspection.region_on_host(demo.cloud, p)
     blank = scenario.BLANKS[device.board]
@@ -585,5 +632,13 @@ STEPS = (
        upload_vm_images, create_flavors]
     + [boot(spec) for spec in scenario.SERVERS + (scenario.GPU_SERVER,)]
     + [show_servers, show_gpu_server, show_status, rebuild(scenario.REBUILD),
+       start_compute(scenario.MOVE_HOST),
+       move(scenario.MIGRATE, 'Cold-migrating %s to %s (the operator)' % (
+           scenario.MIGRATE.name, scenario.MIGRATE.host),
+           '--os-compute-api-version', '2.56', 'server', 'migrate',
+           '--host', scenario.MIGRATE.host),
+       move(scenario.RESIZE, 'Resizing %s to flavor %s (its user)' % (
+           scenario.RESIZE.name, scenario.RESIZE.flavor),
+           'server', 'resize', '--flavor', scenario.RESIZE.flavor),
        delete_servers, delete_flavors_and_images]
 )

@@ -34,17 +34,17 @@ class TraitConflictsAtDebug(std_logging.Filter):
     """Nova's report client's ERROR for a trait update that lost a race.
 
     A region's traits change when it is programmed, while the scheduler's
-    claims change its provider's generation: Placement answers 409
-    ``placement.concurrent_update``, Nova logs an ERROR, and its resource
-    tracker reads the providers again and retries, which works. The line
-    goes to DEBUG; a final failure is still logged by the resource tracker.
+    claims change its provider's generation: Placement answers 409 (the
+    one conflict a trait update meets: "generation already changed"), Nova
+    logs an ERROR, and its resource tracker reads the providers again and
+    retries, which works. The line goes to DEBUG; a final failure is still
+    logged by the resource tracker.
     """
 
     def filter(self, record):
         args = record.args
         if (record.levelno == std_logging.ERROR and
                 isinstance(args, dict) and args.get('status_code') == 409 and
-                'placement.concurrent_update' in str(args.get('err_text')) and
                 'Failed to update traits' in str(record.msg)):
             record.levelno, record.levelname = std_logging.DEBUG, 'DEBUG'
             return std_logging.getLogger(record.name).isEnabledFor(

@@ -47,9 +47,8 @@ def setUpModule():
             CLOUD.add_person(*person)
         demo = steps.Demo(CLOUD)
         steps.configure_computes(demo)
-        for step in steps.STEPS:
-            if step.title.startswith('Starting'):
-                step(demo)
+        for host in scenario.HOSTS:
+            steps.start_compute(host)(demo)
     except BaseException:
         tearDownModule()
         raise
@@ -563,8 +562,21 @@ class CloudTest(testtools.TestCase):
         dma = scenario.bitstream('dma').function_id
         self.assertEqual(sorted([nlb3, dma]), sorted(loaded(INTEL).values()))
 
+        # A cold migration to a new compute, then a resize back.
+        moved = scenario.MOVE_HOST.name
+        steps.start_compute(scenario.MOVE_HOST)(self.demo)
+        self.addCleanup(self.retire, moved)
+        for step in steps.STEPS:
+            if step.title.startswith(('Cold-migrating', 'Resizing')):
+                step(self.demo)
+        by_id = self.demo.servers['fpga-by-id']
+        self.assertEqual(INTEL, by_id['OS-EXT-SRV-ATTR:host'])
+        self.assertEqual([dma, dma], list(loaded(INTEL).values()))
+        self.assertEqual([scenario.BLANKS['n6000'].function_id],
+                         list(loaded(moved).values()))
+
         result = steps.delete_servers(self.demo)
-        self.assertEqual('3 regions free (usage 0) and blank, 2 GPUs free',
+        self.assertEqual('4 regions free (usage 0) and blank, 2 GPUs free',
                          result.line)
         self.assertEqual(gpu_providers, usages('_GPU_'))
         self.assertEqual({scenario.BLANKS['n6000'].function_id},
@@ -572,6 +584,104 @@ class CloudTest(testtools.TestCase):
         self.assertEqual({scenario.BLANKS['u250'].function_id},
                          set(loaded(XILINX).values()))
         steps.delete_flavors_and_images(self.demo)
+
+    def status_of(self, server_id, *states):
+        """Wait for one of ``states``; the server as its user sees it."""
+        def reached():
+            server = self.demo.user.json('server', 'show', server_id)
+            steps.check(server['status'] in states, 'server is %s, not %s',
+                        server['status'], '/'.join(states))
+            return server
+        return steps.eventually(reached, timeout=steps.STATUS_TIMEOUT)
+
+    def actions(self, server_id):
+        """``{action: message}`` of the server, as its user sees them."""
+        return {a['Action']: a['Message'] for a in self.demo.user.json(
+            'server', 'event', 'list', server_id)}
+
+    def region_function(self, server_id):
+        (provider,) = inspection.allocated_regions(CLOUD, server_id)
+        return inspection.region_on_host(CLOUD, provider)[1].function_id
+
+    def test_server_operations_as_the_owner(self):
+        # README's Server operations, each by the server's user (a member),
+        # who reads only what Nova's default policy shows a member.
+        nlb3 = scenario.bitstream('nlb3')
+        path = self.demo.write('ops-nlb3.bin', bitstreams.make(
+            'n6000', nlb3.function_id, 'ops-nlb3'))
+        image = steps.create_image(
+            self.demo.operator, path, 'ops-nlb3', visibility='public',
+            tags=['FPGA'], **scenario.bitstream_properties(nlb3))
+        # The test deletes it; a cleanup only where it did not get so far.
+        self.addCleanup(lambda: self.demo.operator.json(
+            'image', 'list', '--name', 'ops-nlb3') and
+            self.demo.operator.run('image', 'delete', image['id']))
+        flavor, vm = self.load_flavor_and_image('ops', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required',
+            'fpga:bitstream': image['id']})
+        vadd = steps.create_flavor(self.demo.operator, 'resize-vadd', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required',
+            'fpga:function': 'vadd'})
+        self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
+                        vadd['id'])
+        self.addCleanup(self.delete_server, self.demo.user, 'ops')
+        server = steps.boot_server(self.demo.user, 'ops', flavor, vm)
+        self.assertEqual('ACTIVE', server['status'], server.get('fault'))
+        sid = server['id']
+        user = self.demo.user
+
+        for command, settled in (
+                (('server', 'reboot', '--hard'), 'ACTIVE'),
+                (('server', 'stop'), 'SHUTOFF'),
+                (('server', 'start'), 'ACTIVE'),
+                (('server', 'rescue'), 'RESCUE'),
+                (('server', 'unrescue'), 'ACTIVE')):
+            user.run(*command, sid)
+            self.status_of(sid, settled)
+            self.assertEqual(nlb3.function_id, self.region_function(sid))
+
+        # Refused: Nova answers 202 first, the server stays as it was, and
+        # its user sees the action failed.
+        user.run('server', 'suspend', sid)
+        steps.eventually(lambda: steps.check(
+            self.actions(sid).get('suspend') == 'Error', 'suspend not done'))
+        self.assertEqual('ACTIVE', self.status_of(sid, 'ACTIVE')['status'])
+
+        user.run('server', 'shelve', sid)
+        self.status_of(sid, 'SHELVED_OFFLOADED')
+        self.assertEqual([], inspection.allocated_regions(CLOUD, sid))
+        user.run('server', 'unshelve', sid)
+        self.status_of(sid, 'ACTIVE')
+        self.assertEqual(nlb3.function_id, self.region_function(sid))
+
+        # A move whose destination cannot load (vadd is for the U250):
+        # ERROR with a fault its user reads, naming region, bitstream, cause.
+        user.run('server', 'resize', '--flavor', vadd['id'], sid)
+        server = self.status_of(sid, 'ERROR')
+        fault = server['fault']['message']
+        self.assertIn('FPGA region', fault)
+        self.assertIn('vadd', fault)
+        # A hard reboot brings it back with its old flavor's bitstream.
+        user.run('server', 'reboot', '--hard', sid)
+        server = self.status_of(sid, 'ACTIVE')
+        self.assertNotIn('resize-vadd', str(server['flavor']))
+        self.assertEqual(nlb3.function_id, self.region_function(sid))
+
+        # The bitstream deleted meanwhile: the unshelve cannot load it and
+        # the server stays shelved, its user seeing the failed action.
+        user.run('server', 'shelve', sid)
+        self.status_of(sid, 'SHELVED_OFFLOADED')
+        self.demo.operator.run('image', 'delete', image['id'])
+        user.run('server', 'unshelve', sid)
+        steps.eventually(lambda: steps.check(
+            self.actions(sid).get('unshelve') == 'Error', 'unshelve not done'),
+            timeout=steps.STATUS_TIMEOUT)
+        self.assertEqual('SHELVED_OFFLOADED', self.status_of(
+            sid, 'SHELVED_OFFLOADED')['status'])
+        self.delete_server(user, 'ops')
+        steps.eventually(lambda: steps.check(
+            sum(usages().values()) == 0, 'regions still used: %s',
+            usages()))
 
     def test_logins_at_once(self):
         # Each issues a token: keystone writes at every login.

@@ -1,5 +1,6 @@
 """Nova's report client's lines about our providers' trait updates."""
 
+import json
 import logging
 from unittest import mock
 
@@ -12,10 +13,17 @@ import testtools
 
 from nova_fpga.virt import reporting
 
+GENERATION = ("There was a conflict when trying to complete your request."
+              "\n\n Resource provider's generation already changed. Please "
+              "update the generation and try again.  ")
 
-def answer(status, code):
+
+def answer(status, detail):
+    """Placement's answer, as Placement 16 words it."""
     response = mock.Mock(status_code=status, headers={})
-    response.text = '{"errors": [{"code": "%s"}]}' % code
+    response.text = json.dumps({'errors': [{
+        'status': status, 'title': 'Conflict', 'detail': detail,
+        'request_id': 'req-1'}]})
     return response
 
 
@@ -29,8 +37,8 @@ class TraitConflictTest(testtools.TestCase):
                                             generation=1)
         self.client._ensure_traits = mock.Mock()
 
-    def set_traits(self, status, code):
-        self.client.put = mock.Mock(return_value=answer(status, code))
+    def set_traits(self, status, detail):
+        self.client.put = mock.Mock(return_value=answer(status, detail))
         self.client.set_traits_for_provider(
             nova_context.get_admin_context(), uuids.region, ['CUSTOM_X'])
 
@@ -38,17 +46,17 @@ class TraitConflictTest(testtools.TestCase):
         log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
         # Nova still raises it, and its resource tracker retries.
         self.assertRaises(exception.ResourceProviderUpdateConflict,
-                          self.set_traits, 409, 'placement.concurrent_update')
+                          self.set_traits, 409, GENERATION)
         self.assertEqual('', log.output)
         log = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
         self.assertRaises(exception.ResourceProviderUpdateConflict,
-                          self.set_traits, 409, 'placement.concurrent_update')
+                          self.set_traits, 409, GENERATION)
         self.assertIn('Failed to update traits', log.output)
 
     def test_other_failures_stay_errors(self):
         log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
         self.assertRaises(exception.ResourceProviderUpdateFailed,
-                          self.set_traits, 400, 'placement.undefined_code')
+                          self.set_traits, 400, 'No such trait(s): CUSTOM_X')
         self.assertIn('Failed to update traits', log.output)
 
     def test_installed_once(self):
