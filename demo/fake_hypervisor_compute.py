@@ -4,8 +4,9 @@ This machine cannot run guests, so the demo cloud's computes run our
 driver against Nova's fakelibvirt (``nova.tests.fixtures.libvirt``)
 with the stand-ins Nova's own libvirt functional tests use for what a
 fake hypervisor lacks (image backend, cgroups, os-brick, local disk):
-no disks are made or moved, but each instance gets its directory and a
-resize or migration stops the guest on its source, as the real ones do.
+no disks are made or moved, but each instance gets its directory with an
+empty file for each disk its domain names, and a resize or migration
+stops the guest on its source, as the real ones do.
 The FPGA side is a simulated host (``[fpga] simulator_root``); nothing
 privileged runs. There is no Neutron in the demo cloud
 (demo.no_neutron).
@@ -32,6 +33,7 @@ import io  # noqa: E402,I100
 import sys  # noqa: E402
 
 import fixtures  # noqa: E402
+from lxml import etree  # noqa: E402
 import nova.conf  # noqa: E402
 from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.fixtures import libvirt as fakelibvirt  # noqa: E402
@@ -54,6 +56,7 @@ def _keep_domain_xml(connection, directory):
         path = os.path.join(directory, domain.UUIDString() + '.xml')
         with open(path, 'w') as f:
             f.write(domain.XMLDesc(0))
+        _touch_disks(xml)
         return domain
     connection.defineXML = define_and_keep
 
@@ -73,6 +76,20 @@ def _connection():
 
 
 _connection.made = None
+
+
+def _touch_disks(xml):
+    """Each file disk of the domain, empty, where the image backend puts it.
+
+    Nova reads their sizes (periodic update, hard reboot); raw files of
+    size 0 tell it there is nothing to copy or grow.
+    """
+    for source in etree.fromstring(xml).iterfind(
+            "./devices/disk[@type='file']/source"):
+        path = source.get('file')
+        if path and not os.path.exists(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, 'ab').close()
 
 
 def _create_image(driver, context, instance, *args, **kwargs):

@@ -217,6 +217,37 @@ class Cloud:
                 errors.append('%s: %s' % (process.name, e))
         return errors
 
+    def _service(self, name):
+        return next(p for p in self.processes if p.name == name)
+
+    def stop_service(self, name):
+        """Stop a service of the control plane (``placement``, ...).
+
+        Its port then refuses connections, as a service that is down does.
+        """
+        self._service(name).stop()
+
+    def start_service(self, name):
+        """Start a service stopped by stop_service again, on its port."""
+        process = self._service(name)
+        bind = next((i for i, part in enumerate(process.command)
+                     if part.startswith('fd://')), None)
+        if bind is None:
+            # It binds its port itself.
+            process.start()
+            self.say('%s up' % name)
+            return
+        port = (self.glance.port if name == 'glance-api' else
+                int(self.urls[name].split(':')[2].split('/')[0]))
+        sock = processes.listening_socket(port)
+        try:
+            process.command[bind] = 'fd://%d' % sock.fileno()
+            process.pass_fds = (sock.fileno(),)
+            process.start()
+        finally:
+            sock.close()
+        self.say('%s up' % name)
+
     def check_running(self):
         """ProcessError when a service has exited."""
         for process in self.processes:

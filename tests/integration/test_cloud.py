@@ -589,6 +589,8 @@ class CloudTest(testtools.TestCase):
         """Wait for one of ``states``; the server as its user sees it."""
         def reached():
             server = self.demo.user.json('server', 'show', server_id)
+            if server['status'] == 'ERROR' and 'ERROR' not in states:
+                self.fail('server is ERROR: %s' % server.get('fault'))
             steps.check(server['status'] in states, 'server is %s, not %s',
                         server['status'], '/'.join(states))
             return server
@@ -682,6 +684,127 @@ class CloudTest(testtools.TestCase):
         steps.eventually(lambda: steps.check(
             sum(usages().values()) == 0, 'regions still used: %s',
             usages()))
+
+    def fresh_bitstream(self, name, kind='n6000'):
+        """A public bitstream no compute has cached; its image."""
+        function = uuidutils.generate_uuid(dashed=False)
+        image = steps.create_image(
+            self.demo.operator, self.demo.write(name + '.bin', bitstreams.make(
+                kind, function, name)), name, visibility='public',
+            tags=['FPGA'], fpga_interface_id=simulator.INTERFACE_IDS[kind],
+            fpga_function_id=function)
+        self.addCleanup(self.demo.operator.run, 'image', 'delete',
+                        image['id'])
+        return image
+
+    def create_at_once(self, names, flavor, image):
+        """``server create`` without --wait, each in its own process."""
+        for name in names:
+            self.addCleanup(self.delete_server, self.demo.user, name)
+        with futures.ThreadPoolExecutor(len(names)) as pool:
+            return [s['id'] for s in pool.map(
+                lambda name: self.demo.user.json(
+                    'server', 'create', name, '--flavor', flavor, '--image',
+                    image, '--nic', 'none'), names)]
+
+    def settled(self, server_ids):
+        """Wait until no server is building; each as its user sees it."""
+        def done():
+            servers = [self.demo.user.json('server', 'show', sid)
+                       for sid in server_ids]
+            steps.check(all(s['status'] in ('ACTIVE', 'ERROR')
+                            for s in servers), 'still building: %s',
+                        [s['status'] for s in servers])
+            return servers
+        return steps.eventually(done, timeout=steps.STATUS_TIMEOUT)
+
+    def stop_service(self, name):
+        """Stop a service; it is started again at the test's end."""
+        CLOUD.stop_service(name)
+        self.addCleanup(self.start_if_stopped, name)
+
+    def start_if_stopped(self, name):
+        if CLOUD._service(name).pid is None:
+            CLOUD.start_service(name)
+
+    def test_glance_stopped_during_builds(self):
+        image = self.fresh_bitstream('outage-glance')
+        flavor, vm = self.load_flavor_and_image('outage-glance', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required',
+            'fpga:bitstream': image['id']})
+        before = loaded(INTEL)
+        names = ['outage-glance-%d' % i for i in range(2)]
+        ids = self.create_at_once(names, flavor, vm)
+        self.stop_service('glance-api')
+        servers = self.settled(ids)
+        self.assertEqual(['ERROR', 'ERROR'], [s['status'] for s in servers])
+        for server in servers:
+            fault = server['fault']['message']
+            self.assertIn(image['id'], fault)
+            self.assertIn('Glance', fault)
+        # Nothing was programmed, nothing left held or quarantined.
+        self.assertEqual(before, loaded(INTEL))
+        self.delete_at_once(self.demo.user, names)
+        self.assertEqual(0, sum(usages().values()))
+        self.assertEqual({}, self.quarantine(INTEL))
+        # Glance back: the same flavor boots.
+        CLOUD.start_service('glance-api')
+        server = steps.boot_server(self.demo.user, names[0], flavor, vm)
+        self.assertEqual('ACTIVE', server['status'], server.get('fault'))
+        self.delete_server(self.demo.user, names[0])
+
+    def test_placement_stopped_during_deletes_and_boots(self):
+        flavor, vm = self.load_flavor_and_image('outage-placement', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required'})
+        self.addCleanup(self.delete_server, self.demo.user, 'kept')
+        kept = steps.boot_server(self.demo.user, 'kept', flavor, vm)
+        self.assertEqual('ACTIVE', kept['status'], kept.get('fault'))
+        self.stop_service('placement')
+        # Deleted meanwhile: Nova cannot free its allocation and leaves the
+        # server in ERROR (Nova's behaviour); a boot finds no host.
+        self.demo.user.run('server', 'delete', kept['id'])
+        kept = self.settled([kept['id']])[0]
+        self.assertEqual('ERROR', kept['status'])
+        lost = steps.boot_server(self.demo.user, 'lost', flavor, vm)
+        self.addCleanup(self.delete_server, self.demo.user, 'lost')
+        self.assertEqual('ERROR', lost['status'])
+        CLOUD.start_service('placement')
+        # Deleted again once Placement is back: nothing left.
+        self.delete_server(self.demo.user, 'kept')
+        self.delete_server(self.demo.user, 'lost')
+        steps.eventually(lambda: steps.check(
+            sum(usages().values()) == 0, 'still used: %s', usages()))
+        # Every region serves again, with no "0 are available".
+        names = ['after-placement-%d' % i for i in range(len(loaded(INTEL)))]
+        servers = self.settled(self.create_at_once(names, flavor, vm))
+        self.assertEqual(['ACTIVE'] * len(names), [
+            s['status'] for s in servers], [s.get('fault') for s in servers])
+        self.delete_at_once(self.demo.user, names)
+        self.assertEqual(0, sum(usages().values()))
+
+    def test_rabbitmq_restarted_during_builds(self):
+        image = self.fresh_bitstream('outage-rabbit')
+        flavor, vm = self.load_flavor_and_image('outage-rabbit', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required',
+            'fpga:bitstream': image['id']})
+        names = ['outage-rabbit-%d' % i for i in range(len(loaded(INTEL)))]
+        ids = self.create_at_once(names, flavor, vm)
+        CLOUD.stop_service('rabbitmq')
+        CLOUD.start_service('rabbitmq')
+        servers = self.settled(ids)
+        # Each ends ACTIVE on its own region running the bitstream, or in
+        # ERROR with a fault; none holds a region it does not run.
+        active = [s for s in servers if s['status'] == 'ACTIVE']
+        self.assertEachOnItsOwnRegion(active)
+        for server in active:
+            self.assertEqual(image['properties']['fpga_function_id'],
+                             self.region_function(server['id']))
+        for server in servers:
+            if server['status'] == 'ERROR':
+                self.assertTrue(server['fault']['message'])
+        self.delete_at_once(self.demo.user, names)
+        self.assertEqual(0, sum(usages().values()))
+        self.assertEqual({}, self.quarantine(INTEL))
 
     def test_logins_at_once(self):
         # Each issues a token: keystone writes at every login.
