@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo: a small FPGA cloud on this machine, loopback only, every
 # service its own process (RabbitMQ, keystone, Placement, glance-api and
-# nova-api under gunicorn, nova-conductor, nova-scheduler, two
+# nova-api under gunicorn, nova-conductor, nova-scheduler, three
 # nova-fpga-computes on simulated FPGA hosts), driven with the openstack
 # client step by step. Arguments go to the demo (e.g. --keep).
 # shellcheck source=tools/bootstrap.sh

@@ -599,7 +599,7 @@ class CloudTest(testtools.TestCase):
     def actions(self, server_id):
         """``{action: message}`` of the server, as its user sees them."""
         return {a['Action']: a['Message'] for a in self.demo.user.json(
-            'server', 'event', 'list', server_id)}
+            'server', 'event', 'list', '--long', server_id)}
 
     def region_function(self, server_id):
         (provider,) = inspection.allocated_regions(CLOUD, server_id)
@@ -708,10 +708,16 @@ class CloudTest(testtools.TestCase):
                     image, '--nic', 'none'), names)]
 
     def settled(self, server_ids):
-        """Wait until no server is building; each as its user sees it."""
+        """Wait until no server is building; each as its user sees it.
+
+        Read from Nova's API straight: ``server show`` asks Glance too.
+        """
+        session = CLOUD.session(*scenario.USER[:2])
+
         def done():
-            servers = [self.demo.user.json('server', 'show', sid)
-                       for sid in server_ids]
+            servers = [session.get('/servers/%s' % sid, endpoint_filter={
+                'service_type': 'compute', 'interface': 'public'}).json()[
+                    'server'] for sid in server_ids]
             steps.check(all(s['status'] in ('ACTIVE', 'ERROR')
                             for s in servers), 'still building: %s',
                         [s['status'] for s in servers])
