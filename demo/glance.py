@@ -82,14 +82,15 @@ class GlanceServer(object):
         self.port = sock.getsockname()[1]
         # Threads let a download and other calls overlap. The graceful
         # timeout stays under stop_timeout's default; without
-        # --no-control-socket gunicorn opens a socket in $HOME.
+        # --no-control-socket gunicorn opens a socket in $HOME; with no
+        # keep-alive no client reuses a connection gunicorn is closing.
         self._process = processes.Process(
             'glance-api',
             [sys.executable, '-m', 'gunicorn',
              '--bind', 'fd://%d' % sock.fileno(),
              '--workers', '1', '--threads', '4',
              '--graceful-timeout', '5', '--no-control-socket',
-             'glance.wsgi.api:application'],
+             '--keep-alive', '0', 'glance.wsgi.api:application'],
             self.log_path, self.workdir,
             env=dict(os.environ, OS_GLANCE_CONFIG_DIR=self.config_dir),
             ready=processes.answers_http(self.url + '/versions'),

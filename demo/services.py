@@ -51,6 +51,10 @@ NOVA_FILTERS = ('ComputeFilter', 'ComputeCapabilitiesFilter',
                 'ImagePropertiesFilter', 'ServerGroupAntiAffinityFilter',
                 'ServerGroupAffinityFilter')
 COMPUTE_TIMEOUT = 90
+# gunicorn closes an idle connection after 2 s, the interval at which the
+# client polls (``--wait``): a poll then meets "Remote end closed
+# connection". Each answer closes its connection instead.
+NO_KEEP_ALIVE = ('--keep-alive', '0')
 
 
 def _bin(name):
@@ -114,7 +118,7 @@ def _gunicorn(loader, fd, threads=4):
     return [sys.executable, '-m', 'gunicorn', '--bind', 'fd://%d' % fd,
             '--workers', '1', '--threads', str(threads),
             '--graceful-timeout', '5', '--no-control-socket',
-            'demo.wsgi:' + loader]
+            *NO_KEEP_ALIVE, 'demo.wsgi:' + loader]
 
 
 class Cloud:
