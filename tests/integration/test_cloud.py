@@ -596,10 +596,14 @@ class CloudTest(testtools.TestCase):
             return server
         return steps.eventually(reached, timeout=steps.STATUS_TIMEOUT)
 
-    def actions(self, server_id):
-        """``{action: message}`` of the server, as its user sees them."""
-        return {a['Action']: a['Message'] for a in self.demo.user.json(
-            'server', 'event', 'list', '--long', server_id)}
+    def last_message(self, server_id, action):
+        """The message of the server's last ``action``, as its user sees.
+
+        Nova lists the newest first.
+        """
+        return next((a['Message'] for a in self.demo.user.json(
+            'server', 'event', 'list', '--long', server_id)
+            if a['Action'] == action), None)
 
     def region_function(self, server_id):
         (provider,) = inspection.allocated_regions(CLOUD, server_id)
@@ -646,7 +650,7 @@ class CloudTest(testtools.TestCase):
         # its user sees the action failed.
         user.run('server', 'suspend', sid)
         steps.eventually(lambda: steps.check(
-            self.actions(sid).get('suspend') == 'Error', 'suspend not done'))
+            self.last_message(sid, 'suspend') == 'Error', 'suspend not done'))
         self.assertEqual('ACTIVE', self.status_of(sid, 'ACTIVE')['status'])
 
         user.run('server', 'shelve', sid)
@@ -676,7 +680,8 @@ class CloudTest(testtools.TestCase):
         self.demo.operator.run('image', 'delete', image['id'])
         user.run('server', 'unshelve', sid)
         steps.eventually(lambda: steps.check(
-            self.actions(sid).get('unshelve') == 'Error', 'unshelve not done'),
+            self.last_message(sid, 'unshelve') == 'Error',
+            'unshelve not done'),
             timeout=steps.STATUS_TIMEOUT)
         self.assertEqual('SHELVED_OFFLOADED', self.status_of(
             sid, 'SHELVED_OFFLOADED')['status'])
