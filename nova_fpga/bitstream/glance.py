@@ -182,6 +182,36 @@ def resolve(context, image_api, region, bitstream_id=None, function=None,
     return _by_function(context, image_api, region, device, function)
 
 
+def function_ids(context, image_api, bitstream_id=None, function=None):
+    """The function ids a request's bitstream images say they load.
+
+    For ``bitstream_id`` its own ``fpga_function_id``; for ``function``,
+    that of every active image tagged FPGA the context sees with that
+    function name (one per interface, as many as there are). Images that
+    name no function id add none. Raises ImageServiceError.
+    """
+    try:
+        if bitstream_id is not None:
+            images = [image_api.get(context, bitstream_id)]
+        else:
+            images = [image for image in image_api.get_all(
+                context, filters={'tag': [TAG], 'status': 'active'})
+                if function_name(image) == function]
+    except (nova_exception.ImageNotFound, nova_exception.ImageNotAuthorized):
+        return frozenset()
+    except Exception as e:
+        raise exception.ImageServiceError(
+            'looking up %s in Glance failed: %s' % (
+                bitstream_id or 'function %r' % function, e)) from e
+    found = set()
+    for image in images:
+        try:
+            found.add(property_id(image, 'fpga_function_id'))
+        except exception.NotABitstream:
+            continue
+    return frozenset(found - {None})
+
+
 def fetch(context, image_api, image_id, dst):
     """Write the image's data to ``dst``, a binary file, streaming."""
     try:

@@ -7,6 +7,7 @@ from nova_fpga.conf import discovery
 from nova_fpga.conf import placement
 from nova_fpga.conf import programming
 from nova_fpga.conf import records
+from nova_fpga.conf import warm
 
 GROUP = cfg.OptGroup(
     'fpga',
@@ -20,7 +21,7 @@ PlacementOptions = placement.PlacementOptions
 placement_options = placement.placement_options
 
 OPTS = (discovery.OPTS + placement.OPTS + bitstream.OPTS + programming.OPTS +
-        records.OPTS)
+        records.OPTS + warm.OPTS)
 
 
 def register_opts(conf):

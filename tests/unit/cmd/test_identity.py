@@ -9,6 +9,7 @@ from nova import test
 
 from nova_fpga.cmd import errors
 from nova_fpga.cmd import identity
+from nova_fpga import identity as catalogs
 
 V3_CATALOG = [
     {'type': 'image', 'name': 'glance', 'id': 'g', 'endpoints': [
@@ -41,21 +42,21 @@ class CatalogTest(test.NoDBTestCase):
                  'publicURL': 'http://glance-two:9292'}]},
             {'type': 'placement', 'name': 'placement', 'endpoints': [
                 {'region': 'RegionOne', 'publicURL': 'http://placement'}]},
-        ], identity.v2_catalog(V3_CATALOG))
+        ], catalogs.v2_catalog(V3_CATALOG))
 
     def test_nova_finds_glance_in_it(self):
         context = nova_context.RequestContext(
             user_id='u', project_id='p', auth_token='t',
-            service_catalog=identity.v2_catalog(V3_CATALOG))
+            service_catalog=catalogs.v2_catalog(V3_CATALOG))
         plugin = context.get_auth_plugin()
         self.assertEqual('http://glance-int:9292', plugin.get_endpoint(
             None, service_type='image', interface='internal',
             region_name='RegionOne'))
 
     def test_a_v2_catalog_and_none_are_left_alone(self):
-        v2 = identity.v2_catalog(V3_CATALOG)
-        self.assertEqual(v2, identity.v2_catalog(v2))
-        self.assertIsNone(identity.v2_catalog(None))
+        v2 = catalogs.v2_catalog(V3_CATALOG)
+        self.assertEqual(v2, catalogs.v2_catalog(v2))
+        self.assertIsNone(catalogs.v2_catalog(None))
 
 
 class CloudsYamlTest(test.NoDBTestCase):
