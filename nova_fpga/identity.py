@@ -34,17 +34,17 @@ def context_of(session, project=None):
         if access else None)
 
 
-def service_context(conf):
-    """A RequestContext of nova.conf's ``[service_user]`` credentials.
+def service_session(conf):
+    """A session of nova.conf's ``[service_user]`` credentials.
 
-    None when that section names no auth type.
+    None when that section names no auth type. Its token is fetched when
+    first needed and again when it expires.
     """
     auth = loading.load_auth_from_conf_options(conf, SERVICE_USER)
     if auth is None:
         return None
-    session = loading.load_session_from_conf_options(conf, SERVICE_USER,
-                                                     auth=auth)
-    return context_of(session)
+    return loading.load_session_from_conf_options(conf, SERVICE_USER,
+                                                  auth=auth)
 
 
 def v2_catalog(catalog):

@@ -48,6 +48,7 @@ class HostRegions:
         self.lock_path = conf.fpga.lock_path
         self.blank_bitstreams = dict(conf.fpga.blank_bitstreams)
         self.scrub_mode = conf.fpga.scrub_on_release
+        self.reuse_after_reset = conf.fpga.reuse_after_reset
         self.verify_signatures = conf.fpga.verify_bitstream_signatures
         self.trusted_certificate_ids = tuple(
             conf.fpga.bitstream_trusted_certificate_ids)
@@ -242,9 +243,10 @@ class HostRegions:
             started = time.monotonic()
             mark = self._marked(device, region, 'Programming with %s' % what)
             outcome = programming.program_region(
-                self.inventory.backend(device), device, region,
-                prepared.path, prepared.header, function_id,
-                self.program_timeout, mark, self.lock_path)
+                self.inventory.backend(device), device,
+                self._as_found(identifier, region), prepared.path,
+                prepared.header, function_id, self.program_timeout, mark,
+                self.lock_path)
             seconds = time.monotonic() - started
         except Exception as e:
             kind = exception.kind_of(e)
@@ -273,6 +275,23 @@ class HostRegions:
                      'The region holds function %s already: not programmed '
                      'again' % function_id)
         return outcome
+
+    def _as_found(self, identifier, region):
+        """The region, as programming is to take it.
+
+        One released by a ``reset`` scrub since it was last loaded still
+        shows its function, with the on-chip memories its last holder
+        left: unless ``[fpga] reuse_after_reset``, it shows no function
+        here, so that programming loads it again.
+        """
+        if self.reuse_after_reset:
+            return region
+        record = self.state.read(identifier)
+        scrubbed, loaded = record['scrubbed'], record['loaded']
+        if (scrubbed and scrubbed['mode'] == 'reset' and
+                (not loaded or scrubbed['at'] >= loaded['at'])):
+            return dataclasses.replace(region, function_id=None)
+        return region
 
     def restore(self, held, instance):
         """Load again what was loaded for ``instance`` where it is gone.

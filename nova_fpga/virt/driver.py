@@ -37,6 +37,7 @@ from nova_fpga import numa
 from nova_fpga import placement
 from nova_fpga.regions import exception as regions_exception
 from nova_fpga.regions import lifecycle
+from nova_fpga.regions import warm
 from nova_fpga import request
 from nova_fpga.virt import reporting
 
@@ -67,11 +68,12 @@ class FPGADriverMixin:
 
     def __init__(self, virtapi, read_only=False):
         self._fpga_regions = lifecycle.HostRegions(CONF)
+        self._fpga_image_api = nova_glance.API()
         # The host is this compute service's, as its manager keeps it.
         self._fpga_reporter = reporting.Reporter(
             virtapi, CONF.host, self._fpga_regions,
-            fpga_conf.placement_options(CONF))
-        self._fpga_image_api = nova_glance.API()
+            fpga_conf.placement_options(CONF), keeper=warm.WarmKeeper(
+                CONF, self._fpga_regions, self._fpga_image_api))
         reporting.quiet_trait_conflicts()
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.

@@ -15,6 +15,7 @@ from nova import context as nova_context
 from nova import exception
 from nova import objects
 from nova.objects import fields
+from nova import thread_pool_factory
 from nova import utils as nova_utils
 import os_resource_classes as orc
 from oslo_log import log as logging
@@ -78,11 +79,15 @@ class Reporter:
     regions.lifecycle.HostRegions.
     """
 
-    def __init__(self, virtapi, host, regions, options):
+    def __init__(self, virtapi, host, regions, options, keeper=None):
         self.virtapi = virtapi
         self.host = host
         self.regions = regions
         self.options = options
+        # A regions.warm.WarmKeeper, or None, and the Future of the
+        # warming under way.
+        self.keeper = keeper
+        self.warming = None
         self.classes = resource_classes(options)
         # What the last update left in the tree (placement.Reported).
         self._reported = None
@@ -117,6 +122,27 @@ class Reporter:
                 self._reported = placement.Reported.of(
                     provider_tree, nodename, inventory, quarantined)
             self._report_lost(inventory)
+            self._keep_warm(inventory, assigned, quarantined)
+
+    def _keep_warm(self, inventory, assigned, quarantined):
+        """Load one more warm region, if one is wanted, in a thread.
+
+        Not in this update: it runs under the resource tracker's lock,
+        which every claim on this host waits for, and programming takes
+        seconds. The function trait follows at a later update.
+        """
+        if (self.keeper is None or not self.keeper.wanted or
+                (self.warming is not None and not self.warming.done())):
+            return
+        self.warming = thread_pool_factory.spawn(
+            self._warm, inventory, set(assigned()) | set(quarantined))
+
+    def _warm(self, inventory, busy):
+        try:
+            return self.keeper.keep(inventory, busy)
+        # Whatever warming meets, the compute goes on.
+        except Exception:
+            LOG.exception('Keeping FPGA regions warm failed')
 
     def _in_use(self, allocations):
         """A test of whether allocations use a provider (by uuid).
