@@ -21,8 +21,10 @@ HOSTS = (
     Host('compute-xilinx', ('u250', 'h100:2'),
          '1 AMD Alveo U250, 2 NVIDIA H100 on vfio-pci'),
 )
-# Where a server moves by cold migration; started once the others run.
+# Where a server moves by cold migration; started once the others run,
+# with a free region kept loaded with a bitstream ([fpga] warm_bitstreams).
 MOVE_HOST = Host('compute-intel-2', ('n6000:1',), '1 Intel N6000')
+WARM = {MOVE_HOST.name: ('nlb3', 1)}
 # The architecture the GPU flavor asks for, as its trait names it.
 GPU_ARCH = 'hopper'
 GPU_COUNT = 2

@@ -465,7 +465,11 @@ class Cloud:
             'filter_scheduler': {
                 'available_filters': 'nova_fpga.scheduler.filters.all_filters',
                 'enabled_filters': ','.join(
-                    NOVA_FILTERS + ('FPGACandidateFilter',))},
+                    NOVA_FILTERS + ('FPGACandidateFilter',)),
+                'weight_classes': 'nova_fpga.scheduler.weights.all_weighers'},
+            # Who keeps warm regions loaded ([fpga] warm_bitstreams): the
+            # demo's services are all its admin.
+            'service_user': self._auth_options(),
             'os_vif_ovs': {'ovsdb_connection': ''},
             'fpga': self.fpga_options,
         }

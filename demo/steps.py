@@ -21,6 +21,7 @@ from demo import osc
 from demo import output
 from demo import scenario
 from nova_fpga import placement
+from nova_fpga.regions import records
 from nova_fpga import simulator
 
 # A region's function trait follows programming at the compute's next
@@ -135,10 +136,34 @@ def _on(host, providers):
     return [p for p in providers.values() if p.host == host.name]
 
 
+def _warm_options(demo, host):
+    """``[fpga] warm_bitstreams`` of ``host``, as scenario.WARM says."""
+    if host.name not in scenario.WARM:
+        return {}
+    name, count = scenario.WARM[host.name]
+    return {'warm_bitstreams': '%s:%d' % (demo.images[name]['id'], count)}
+
+
+def _kept_warm(demo, host):
+    name, count = scenario.WARM[host.name]
+    function_id = scenario.bitstream(name).function_id
+    warm = [p for p in _on(host, inspection.fpga_providers(demo.cloud))
+            if inspection.region_on_host(demo.cloud, p)[1].function_id ==
+            function_id and _function_trait(function_id) in p.traits]
+    check(len(warm) == count, '%d regions of %s are warm with %s, not %d',
+          len(warm), host.name, name, count)
+    return ', %d kept warm with %s' % (count, name)
+
+
 def start_compute(host):
-    @titled('Starting %s: %s (simulated)' % (host.name, host.description))
+    warm = ', %s kept warm' % scenario.WARM[host.name][0] if (
+        host.name in scenario.WARM) else ''
+
+    @titled('Starting %s: %s (simulated)%s' % (host.name, host.description,
+                                               warm))
     def start(demo):
-        demo.cloud.start_fpga_compute(host.name, *host.cards)
+        demo.cloud.start_fpga_compute(host.name, *host.cards,
+                                      **_warm_options(demo, host))
         line = []
         for what, providers, gpu in (
                 ('FPGA region', inspection.fpga_providers(demo.cloud), False),
@@ -150,7 +175,9 @@ def start_compute(host):
                   found, what, host.name, expected)
             if found:
                 line.append('%d %s(s)' % (found, what))
-        return Result('%s in Placement' % ' and '.join(line))
+        kept = eventually(lambda: _kept_warm(demo, host)) if (
+            host.name in scenario.WARM) else ''
+        return Result('%s in Placement%s' % (' and '.join(line), kept))
     return start
 
 
@@ -519,6 +546,20 @@ def _moved(demo, spec, left):
     return region
 
 
+def _programmed(demo, hostname, server_id):
+    """Whether the server's region on ``hostname`` was programmed for it.
+
+    As the region records of that compute say (``[fpga] state_dir``).
+    """
+    state = records.StateStore(demo.cloud.state_dir(hostname))
+    for identifier in state.identifiers():
+        loaded = state.read(identifier)['loaded'] or {}
+        if loaded.get('instance') == server_id:
+            return 'no' if loaded['outcome'] == 'skipped' else 'yes'
+    raise StepFailed('no region record of %s names server %s' % (
+        hostname, server_id))
+
+
 def move(spec, title, *command):
     """A move (``openstack server <command>``), confirmed: ``spec`` holds.
 
@@ -550,22 +591,32 @@ def move(spec, title, *command):
               _host(demo.servers[spec.name]), spec.host)
         region = eventually(lambda: _moved(demo, spec, before))
         demo.moved[spec.name] = spec
-        return Result('on %s %s running %s (%s); %s %s scrubbed and free' % (
-            spec.host, region.name, spec.function, _short(region.function_id),
-            before.host, before.region))
+        return Result(
+            'on %s %s running %s (%s), programmed: %s; %s %s scrubbed and '
+            'free' % (spec.host, region.name, spec.function,
+                      _short(region.function_id),
+                      _programmed(demo, spec.host, server['id']),
+                      before.host, before.region))
     return start
 
 
 def _scrubbed(demo, p):
+    """The bitstream a free region must show: the blank, or the warm one.
+
+    A host that keeps regions warm loads its bitstream again after the
+    blank.
+    """
     device, region = inspection.region_on_host(demo.cloud, p)
     blank = scenario.BLANKS[device.board]
+    if p.host in scenario.WARM:
+        blank = scenario.bitstream(scenario.WARM[p.host][0])
     check(p.used == 0, '%s is still used (%d)', p.name, p.used)
     check(region.function_id == blank.function_id,
-          'region %s runs %s after release, not the blank %s',
-          _region_name(p), region.function_id, blank.function_id)
+          'region %s runs %s after release, not %s %s', _region_name(p),
+          region.function_id, blank.name, blank.function_id)
     check(p.function_ids() == {blank.function_id},
-          '%s has function traits for %s, not the blank %s', p.name,
-          sorted(p.function_ids()), blank.function_id)
+          '%s has function traits for %s, not %s %s', p.name,
+          sorted(p.function_ids()), blank.name, blank.function_id)
     return blank, region
 
 
@@ -598,8 +649,9 @@ def delete_servers(demo):
     demo.servers.clear()
     rows = eventually(lambda: _free_and_blank(demo))
     gpus = eventually(lambda: _free_gpus(demo))
-    return Result('%d regions free (usage 0) and blank, %d GPUs free' % (
-        len(rows), len(gpus)),
+    return Result(
+        '%d regions free (usage 0), blank or kept warm, %d GPUs free' % (
+            len(rows), len(gpus)),
         output.table(('host', 'region', 'FPGA used', 'loaded',
                       'function trait'), rows),
         output.table(('host', 'GPU', 'PGPU used'), gpus))

@@ -155,8 +155,7 @@ class HostRegions:
             if device.is_gpu:
                 continue
             identifier = model.region_identifier(device, region)
-            last = (self.state.read(identifier)['held'] or {}).get(
-                'instance')
+            last = (self._read(identifier)['held'] or {}).get('instance')
             if last not in (None, instance.uuid):
                 self._scrub_left_by(device, region, last)
             self._record(self.state.record_holder, identifier,
@@ -286,7 +285,7 @@ class HostRegions:
         """
         if self.reuse_after_reset:
             return region
-        record = self.state.read(identifier)
+        record = self._read(identifier)
         scrubbed, loaded = record['scrubbed'], record['loaded']
         if (scrubbed and scrubbed['mode'] == 'reset' and
                 (not loaded or scrubbed['at'] >= loaded['at'])):
@@ -353,6 +352,15 @@ class HostRegions:
             'restore for instance %s' % instance,
             programming_seconds=time.monotonic() - started,
             instance=instance)
+
+    def _read(self, identifier):
+        """The region's record; an empty one when it cannot be read."""
+        try:
+            return self.state.read(identifier)
+        except OSError as e:
+            LOG.warning('The record of FPGA region %s cannot be read: %s',
+                        identifier, e)
+            return records.empty_record()
 
     @staticmethod
     def _record(method, *args, **kwargs):
