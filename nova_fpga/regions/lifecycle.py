@@ -225,6 +225,7 @@ class HostRegions:
         programming.SKIPPED or PROGRAMMED; raises AssignmentFailed.
         """
         identifier = model.region_identifier(device, region)
+        region = self._as_found(identifier, region)
         what = request.describe()
         mark = None
         try:
@@ -242,10 +243,9 @@ class HostRegions:
             started = time.monotonic()
             mark = self._marked(device, region, 'Programming with %s' % what)
             outcome = programming.program_region(
-                self.inventory.backend(device), device,
-                self._as_found(identifier, region), prepared.path,
-                prepared.header, function_id, self.program_timeout, mark,
-                self.lock_path)
+                self.inventory.backend(device), device, region,
+                prepared.path, prepared.header, function_id,
+                self.program_timeout, mark, self.lock_path)
             seconds = time.monotonic() - started
         except Exception as e:
             kind = exception.kind_of(e)

@@ -83,7 +83,7 @@ def _flock(fd, kind):
 
 
 def now():
-    return timeutils.utcnow().isoformat(timespec='seconds') + 'Z'
+    return timeutils.utcnow().isoformat(timespec='milliseconds') + 'Z'
 
 
 def _round(seconds):

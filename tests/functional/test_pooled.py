@@ -62,7 +62,8 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
 
     def test_a_pool_serves_servers_and_a_region_moves_when_released(self):
         self.start_fpga_compute('compute1', 'n6000:3',
-                                provider_layout='pooled')
+                                provider_layout='pooled',
+                                reuse_after_reset=True)
         (pool,) = self.pools()
         factory = libvirt_base.function_trait(kinds.FUNCTION_IDS['n6000'])
         self.assertEqual({pool: (3, 0, 0, {factory})}, self.pools())
@@ -84,7 +85,7 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         self._run_periodics(raise_on_error=True)
         # Released (a reset keeps the function loaded): a pool of its own,
         # that of its function, and the next server asking for it there
-        # gets it without programming.
+        # gets it without programming (the operator accepts reuse).
         afu_pool = self.assertReleasedToItsFunction(pool,
                                                     (2, 0, 0, {factory}))
         server = self.boot(self.fpga_flavor(**{

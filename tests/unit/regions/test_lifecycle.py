@@ -109,6 +109,20 @@ class HostRegionsTest(HostTestCase):
         held, _ = regions.inventory.find([FIRST + '_port0'])
         self.assertEqual(base.AFU, held[0][1].function_id)
 
+    def test_a_region_released_by_reset_is_programmed_again(self):
+        for reuse, outcome in ((False, programming.PROGRAMMED),
+                               (True, programming.SKIPPED)):
+            regions = self.regions(scrub_on_release='reset',
+                                   reuse_after_reset=reuse)
+            self.load(regions, [FIRST + '_port0'])
+            regions.release([FIRST + '_port0'])
+            self.assertEqual(base.AFU, self.function_of(FIRST))
+            self.assertEqual([outcome],
+                             self.load(regions, [FIRST + '_port0']))
+            # Loaded since: it is reused, whatever the option.
+            self.assertEqual([programming.SKIPPED],
+                             self.load(regions, [FIRST + '_port0']))
+
     def test_load_programs_every_region_then_skips(self):
         regions = self.regions()
         both = [FIRST + '_port0', SECOND + '_port0']
