@@ -1,10 +1,11 @@
 """No Neutron: what Nova's services get instead of a Neutron client.
 
 The demo cloud has no networking service; its servers boot with no
-network (``--nic none``). Nova still asks Neutron about a server's ports
-and security groups (when it shows, rebuilds or deletes one): here every
-such list is empty, and anything else fails as Neutron would if the
-thing were not there.
+network (``--nic none``, or no ``networks`` before API 2.37). Nova still
+asks Neutron about a server's ports and security groups (when it shows,
+rebuilds or deletes one): here every such list is empty, the port quota
+has no limit, and anything else fails as Neutron would if the thing were
+not there.
 """
 
 from neutronclient.common import exceptions
@@ -14,6 +15,14 @@ import nova.network.neutron
 
 class NoNetworks:
     """A Neutron client for a cloud without networks."""
+
+    def show_quota(self, project_id):
+        """No limit on ports: asked when a server names no network.
+
+        Before API 2.37 a server may name none; Nova then counts the
+        ports it might need against the quota (there are none to make).
+        """
+        return {'quota': {'port': -1}}
 
     def __getattr__(self, name):
         if name.startswith('list_'):

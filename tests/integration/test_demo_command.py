@@ -74,8 +74,9 @@ class DemoCommandTest(testtools.TestCase):
                 break
         children = psutil.Process(demo.pid).children(recursive=True)
         commands = ' '.join(' '.join(p.cmdline()) for p in children)
-        for name in ('gunicorn', 'rabbitmq', 'nova-conductor',
-                     'nova-scheduler'):
+        # The conductor is demo.conductor until it names itself
+        # nova-conductor.
+        for name in ('gunicorn', 'rabbitmq', 'conductor', 'nova-scheduler'):
             self.assertIn(name, commands)
         demo.send_signal(signum)
         out, _ = demo.communicate(timeout=TIMEOUT)
