@@ -80,6 +80,9 @@ class WarmProviders:
         resp = self._client.get(
             '/resource_providers?required=in:%s' % traits,
             version=PLACEMENT_VERSION, global_request_id=context.global_id)
+        # Placement has no such trait until some region has shown it.
+        if resp.status_code == 400 and 'No such trait' in resp.text:
+            return frozenset()
         if resp.status_code != 200:
             raise RuntimeError('Placement answered %d: %s' % (
                 resp.status_code, resp.text))

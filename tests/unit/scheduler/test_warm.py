@@ -75,6 +75,14 @@ class WarmProvidersTest(test.NoDBTestCase):
             self.assertEqual(frozenset(), self.lookup.of(spec_obj))
         self.placement.get.assert_not_called()
 
+    def test_a_function_no_region_ever_showed_is_nowhere(self):
+        self.placement.get.return_value = mock.Mock(
+            status_code=400, text='Invalid trait(s) in "required" '
+            'parameter: No such trait(s): CUSTOM_FPGA_FUNCTION_X')
+        self.assertEqual(frozenset(), self.lookup.of(spec(
+            {'fpga:bitstream': uuids.nlb})))
+        self.assertNotIn('none is preferred', self.stdlog.logger.output)
+
     def test_failures_prefer_nothing(self):
         self.placement.get.return_value = mock.Mock(status_code=503,
                                                     text='down')
