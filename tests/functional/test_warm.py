@@ -72,6 +72,19 @@ class WarmSchedulingTest(WarmTestBase):
         self.boot(self.flavor)
         self.assertEqual(1, programmings(calls))
 
+    def test_pooled_regions_of_the_function_are_chosen(self):
+        host = self.start_fpga_compute('compute1', 'n6000:4',
+                                       provider_layout='pooled')
+        warm = self.addresses('compute1')[2:]
+        for address in warm:
+            host.set_function(address, 0, AFU)
+        self._run_periodics()
+        calls = programming_base.spy(self)
+        servers = [self.boot(self.flavor) for _ in warm]
+        self.assertEqual(0, programmings(calls))
+        self.assertEqual(warm, sorted(
+            address for s in servers for address in self.hostdevs(s)))
+
     def test_the_host_with_a_warm_region_is_chosen(self):
         self.start_fpga_compute('compute1', 'n6000:2')
         host = self.start_fpga_compute('compute2', 'n6000:2')
