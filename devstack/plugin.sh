@@ -50,8 +50,9 @@ function configure_nova_fpga_simulator {
     iniset "$conf" fpga simulator_root "$NOVA_FPGA_SIMULATOR_ROOT"
 }
 
-# nova-scheduler's filter that spreads concurrent boots over free regions,
-# after the filters devstack enabled.
+# nova-scheduler's filter that spreads concurrent boots over free regions
+# and puts warm ones first, after the filters devstack enabled, and the
+# weigher that puts hosts with a warm region first.
 function configure_nova_fpga_scheduler {
     local filters
     filters=$(iniget "$NOVA_CONF" filter_scheduler enabled_filters)
@@ -59,6 +60,8 @@ function configure_nova_fpga_scheduler {
         nova_fpga.scheduler.filters.all_filters
     iniset "$NOVA_CONF" filter_scheduler enabled_filters \
         "${filters:+$filters,}FPGACandidateFilter"
+    iniset "$NOVA_CONF" filter_scheduler weight_classes \
+        nova_fpga.scheduler.weights.all_weighers
 }
 
 # devstack starts n-cpu as nova-compute; nova-fpga-compute is nova-compute

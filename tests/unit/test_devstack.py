@@ -159,9 +159,11 @@ class DevstackPluginTest(testtools.TestCase):
         conf = self.nova_conf()
         self.assertEqual(
             ('nova_fpga.scheduler.filters.all_filters',
-             'ComputeFilter,ImagePropertiesFilter,FPGACandidateFilter'),
+             'ComputeFilter,ImagePropertiesFilter,FPGACandidateFilter',
+             'nova_fpga.scheduler.weights.all_weighers'),
             (conf['filter_scheduler']['available_filters'],
-             conf['filter_scheduler']['enabled_filters']))
+             conf['filter_scheduler']['enabled_filters'],
+             conf['filter_scheduler']['weight_classes']))
         # Not a compute: its driver is left alone.
         self.assertEqual('libvirt.LibvirtDriver',
                          conf['DEFAULT']['compute_driver'])
