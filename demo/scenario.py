@@ -88,6 +88,9 @@ REBUILD = Server('fpga-by-image', 'fpga.intel', 'vm-dma', 'compute-intel',
 MIGRATE = Server('fpga-by-id', 'fpga.intel.nlb3', 'vm', MOVE_HOST.name,
                  'nlb3')
 RESIZE = Server('fpga-by-id', 'fpga.intel.dma', 'vm', 'compute-intel', 'dma')
+# Booted once the region the resize left there is warm again.
+WARM_BOOT = Server('fpga-warm', 'fpga.intel.nlb3', 'vm', MOVE_HOST.name,
+                   'nlb3')
 
 
 def cards(host, gpu=False):

@@ -382,7 +382,10 @@ def boot(spec):
         demo.servers[spec.name] = server
         check(_host(server) == spec.host, 'server %s is on %s, expected %s',
               spec.name, _host(server), spec.host)
-        return Result('ACTIVE on %s' % _host(server))
+        if spec.function is None:
+            return Result('ACTIVE on %s' % _host(server))
+        return Result('ACTIVE on %s, programmed: %s' % (
+            _host(server), _programmed(demo, spec.host, server['id'])))
     return start
 
 
@@ -546,6 +549,20 @@ def _moved(demo, spec, left):
     return region
 
 
+def boot_warm(spec):
+    """Boot ``spec`` once its host has a region warm with its bitstream."""
+    host = next(h for h in scenario.HOSTS + (scenario.MOVE_HOST,)
+                if h.name == spec.host)
+    boot_step = boot(spec)
+
+    @titled('Booting %s onto a warm region: flavor %s, image %s' % (
+        spec.name, spec.flavor, spec.image))
+    def start(demo):
+        eventually(lambda: _kept_warm(demo, host))
+        return boot_step(demo)
+    return start
+
+
 def _programmed(demo, hostname, server_id):
     """Whether the server's region on ``hostname`` was programmed for it.
 
@@ -692,5 +709,6 @@ STEPS = (
        move(scenario.RESIZE, 'Resizing %s to flavor %s (its user)' % (
            scenario.RESIZE.name, scenario.RESIZE.flavor),
            'server', 'resize', '--flavor', scenario.RESIZE.flavor),
+       boot_warm(scenario.WARM_BOOT),
        delete_servers, delete_flavors_and_images]
 )

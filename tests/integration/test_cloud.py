@@ -515,9 +515,8 @@ class CloudTest(testtools.TestCase):
             i['Name'] for i in self.other.json('image', 'list')))
 
         steps.create_flavors(self.demo)
-        for step in steps.STEPS:
-            if step.title.startswith('Booting'):
-                step(self.demo)
+        for spec in scenario.SERVERS + (scenario.GPU_SERVER,):
+            steps.boot(spec)(self.demo)
         self.assertEqual([1, 1, 1], sorted(usages().values()))
         # Two GPUs on the compute that has them, one PGPU from each.
         gpu_server = self.demo.servers[scenario.GPU_SERVER.name]
@@ -570,9 +569,11 @@ class CloudTest(testtools.TestCase):
         moved = scenario.MOVE_HOST.name
         steps.start_compute(scenario.MOVE_HOST)(self.demo)
         self.addCleanup(self.retire, moved)
-        migrated, _ = [step(self.demo) for step in steps.STEPS
-                       if step.title.startswith(('Cold-migrating',
-                                                 'Resizing'))]
+        migrated, _, warm = [step(self.demo) for step in steps.STEPS
+                             if step.title.startswith((
+                                 'Cold-migrating', 'Resizing',
+                                 'Booting fpga-warm'))]
+        self.assertEqual('ACTIVE on %s, programmed: no' % moved, warm.line)
         by_id = self.demo.servers['fpga-by-id']
         self.assertEqual(INTEL, by_id['OS-EXT-SRV-ATTR:host'])
         self.assertEqual([dma, dma], list(loaded(INTEL).values()))
