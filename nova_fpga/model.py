@@ -5,14 +5,15 @@ tested alone. Ids are 32 lowercase hex digits or None. A GPU is a Device of
 the GPU family with one Region: the whole GPU, nothing to program.
 
 Also what names a region on its host (its unit identifier, the suffix of
-its Placement provider's name and the name of its records) and whether a
-guest could be given it.
+its Placement provider's name and the name of its records), in the cloud
+(its UUID) and whether a guest could be given it.
 """
 
 import dataclasses
 import hashlib
 import re
 import typing as ty
+import uuid
 
 PF = 'PF'
 VF = 'VF'
@@ -182,6 +183,16 @@ def region_identifier(device, region):
     if device.is_gpu:
         return device.address
     return shorten('%s_%s' % (device.address, region.name), MAX_IDENTIFIER)
+
+
+def region_uuid(node_uuid, identifier):
+    """A region's UUID in the cloud, from its compute node's and identifier.
+
+    Stable while both are: across restarts of the compute and changes of
+    provider layout. Placement holds it as an aggregate of the provider
+    the region is in, which names the region's host.
+    """
+    return str(uuid.uuid5(uuid.UUID(node_uuid), identifier))
 
 
 def usable(device, region):

@@ -323,6 +323,18 @@ def hold_all(provider_tree, nodename, assigned=dict):
         _hold(provider_tree, nodename, data, held)
 
 
+def region_aggregates(node_uuid, provider):
+    """The aggregates of a provider: the UUIDs of the FPGA regions in it.
+
+    ``GET /resource_providers?member_of=<region uuid>`` then finds the
+    provider, and so the host, of a region, whatever the layout.
+    """
+    if provider.resource_class == orc.PGPU:
+        return set()
+    return {model.region_uuid(node_uuid, identifier)
+            for identifier in provider.identifiers}
+
+
 def _apply(provider_tree, nodename, provider, data, managed):
     """Set one provider; ``data`` is what the tree holds of it, or None."""
     if data is None:
@@ -330,6 +342,8 @@ def _apply(provider_tree, nodename, provider, data, managed):
         current = set()
     else:
         uuid, current = data.uuid, data.traits
+    provider_tree.update_aggregates(provider.name, region_aggregates(
+        provider_tree.data(nodename).uuid, provider))
     provider_tree.update_inventory(provider.name, _inventory(
         provider.resource_class, provider.total, provider.reserved))
     kept = {t for t in current
@@ -444,7 +458,8 @@ class Reported:
     # {identifier: reason} of the quarantined regions (see ``layout``).
     quarantined: ty.Mapping[str, str]
     children: ty.FrozenSet[str]
-    # (uuid, inventory, traits, resources, their keys) of each provider.
+    # (uuid, inventory, traits, aggregates, resources, their keys) of
+    # each provider.
     providers: ty.Tuple[tuple, ...]
 
     @classmethod
@@ -452,7 +467,8 @@ class Reported:
         return cls(inventory, dict(quarantined),
                    frozenset(provider_tree.get_provider_uuids(nodename)),
                    tuple((data.uuid, data.inventory, data.traits,
-                          data.resources, _resource_keys(data.resources))
+                          data.aggregates, data.resources,
+                          _resource_keys(data.resources))
                          for data in _ours(provider_tree, nodename).values()))
 
     def holds(self, provider_tree, nodename, inventory, quarantined):
@@ -470,10 +486,12 @@ class Reported:
             return False
         with provider_tree.lock:
             children = provider_tree._find_with_lock(nodename).children
-            for uuid, inv, traits, resources, keys in self.providers:
+            for (uuid, inv, traits, aggregates, resources,
+                 keys) in self.providers:
                 found = children[uuid]
                 if (found.has_inventory_changed(inv) or
-                        found.traits != traits):
+                        found.traits != traits or
+                        found.aggregates != aggregates):
                     return False
                 if _resource_keys(found.resources) != keys:
                     found.update_resources(resources)

@@ -1,45 +1,26 @@
 """The nova-fpga command's exit codes, and the failure that carries one.
 
-Seed 002's programming service answers 0, 1, 2 and 3; the others are
-ours. 64 is sysexits' EX_USAGE, out of the way of the rest.
+The codes are those of ``regions.results``; the command's own are below.
 """
 
-from nova_fpga.regions import exception
+from nova_fpga.regions import results
 
-OK = 0
-UNKNOWN = 1
-NO_SUCH_REGION = 2
-BITSTREAM_UNAVAILABLE = 3
-INCOMPATIBLE = 4
-IN_USE = 5
-UNHEALTHY = 6
-AUTHENTICATION = 7
-USAGE = 64
+OK = results.OK
+UNKNOWN = results.UNKNOWN
+NO_SUCH_REGION = results.NO_SUCH_REGION
+BITSTREAM_UNAVAILABLE = results.BITSTREAM_UNAVAILABLE
+INCOMPATIBLE = results.INCOMPATIBLE
+IN_USE = results.IN_USE
+UNHEALTHY = results.UNHEALTHY
+AUTHENTICATION = results.AUTHENTICATION
+USAGE = results.USAGE
 
 # What each code means, for --help and the README.
-MEANINGS = (
-    (OK, 'done'),
-    (UNKNOWN, 'unknown failure'),
-    (NO_SUCH_REGION, 'no such region on this host'),
-    (BITSTREAM_UNAVAILABLE, 'the bitstream cannot be found, is not visible '
-                            'to the project, cannot be fetched or fails '
-                            'verification'),
-    (INCOMPATIBLE, 'the bitstream is not built for the region'),
-    (IN_USE, 'the region is held by an instance (--force overrides)'),
-    (UNHEALTHY, 'the region is unhealthy or quarantined, or the hardware '
-                'failed'),
-    (AUTHENTICATION, 'authentication failed'),
-    (USAGE, 'bad command line or configuration'),
-)
+MEANINGS = tuple((code, results.MEANINGS[code]) for code in (
+    OK, UNKNOWN, NO_SUCH_REGION, BITSTREAM_UNAVAILABLE, INCOMPATIBLE, IN_USE,
+    UNHEALTHY, AUTHENTICATION, USAGE))
 
-_BY_KIND = {
-    exception.NO_SUCH_REGION: NO_SUCH_REGION,
-    exception.NOT_FOUND: BITSTREAM_UNAVAILABLE,
-    exception.NOT_FETCHED: BITSTREAM_UNAVAILABLE,
-    exception.INVALID: BITSTREAM_UNAVAILABLE,
-    exception.INCOMPATIBLE: INCOMPATIBLE,
-    exception.HARDWARE: UNHEALTHY,
-}
+code_of_kind = results.code_of_kind
 
 
 class Failure(Exception):
@@ -48,11 +29,6 @@ class Failure(Exception):
     def __init__(self, code, message):
         super().__init__(message)
         self.code = code
-
-
-def code_of_kind(kind):
-    """The exit code of a region failure kind (regions.exception)."""
-    return _BY_KIND.get(kind, UNKNOWN)
 
 
 def epilog():

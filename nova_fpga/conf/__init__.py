@@ -2,6 +2,7 @@
 
 from oslo_config import cfg
 
+from nova_fpga.conf import api
 from nova_fpga.conf import bitstream
 from nova_fpga.conf import discovery
 from nova_fpga.conf import placement
@@ -21,7 +22,7 @@ PlacementOptions = placement.PlacementOptions
 placement_options = placement.placement_options
 
 OPTS = (discovery.OPTS + placement.OPTS + bitstream.OPTS + programming.OPTS +
-        records.OPTS + warm.OPTS)
+        records.OPTS + warm.OPTS + api.OPTS)
 
 
 def register_opts(conf):

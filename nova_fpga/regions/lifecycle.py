@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import time
 
+from oslo_concurrency import lockutils
 from oslo_log import log as logging
 
 from nova_fpga import bitstream
@@ -37,6 +38,16 @@ def caller_of(context):
     """Who a request context acts for, as a region record keeps it."""
     return 'user %s, project %s' % (getattr(context, 'user_id', None),
                                     getattr(context, 'project_id', None))
+
+
+def region_lock(identifier, lock_path=None):
+    """The region's lock, across processes.
+
+    Held while the region is given to a server, and while a request works
+    on it (regions.operations): neither sees the other half done.
+    """
+    return lockutils.lock('nova-fpga-region-%s' % identifier, external=True,
+                          lock_path=lock_path)
 
 
 class HostRegions:
@@ -155,12 +166,13 @@ class HostRegions:
             if device.is_gpu:
                 continue
             identifier = model.region_identifier(device, region)
-            last = (self._read(identifier)['held'] or {}).get('instance')
-            if last not in (None, instance.uuid):
-                self._scrub_left_by(device, region, last)
-            self._record(self.state.record_holder, identifier,
-                         instance.uuid, instance.project_id,
-                         instance.user_id, providers.get(identifier))
+            with region_lock(identifier, self.lock_path):
+                last = (self._read(identifier)['held'] or {}).get('instance')
+                if last not in (None, instance.uuid):
+                    self._scrub_left_by(device, region, last)
+                self._record(self.state.record_holder, identifier,
+                             instance.uuid, instance.project_id,
+                             instance.user_id, providers.get(identifier))
 
     def _scrub_left_by(self, device, region, last):
         if self.scrub_mode == 'none':

@@ -24,6 +24,7 @@ from nova.image import glance as nova_glance
 from nova.network import model as network_model
 from nova import objects
 from nova.pci import utils as pci_utils
+from nova import rpc
 from nova import utils as nova_utils
 from nova.virt import hardware
 from nova.virt.libvirt import config as vconfig
@@ -37,9 +38,11 @@ from nova_fpga import numa
 from nova_fpga import placement
 from nova_fpga.regions import exception as regions_exception
 from nova_fpga.regions import lifecycle
+from nova_fpga.regions import operations
 from nova_fpga.regions import warm
 from nova_fpga import request
 from nova_fpga.virt import reporting
+from nova_fpga.virt import rpc as fpga_rpc
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
@@ -66,14 +69,24 @@ class FPGADriverMixin:
     of the bitstream cache when the first bitstream is needed.
     """
 
+    # Whether init_host starts the RPC endpoint of the API's requests (and
+    # [fpga] rpc_endpoint is set): a compute service stops it. Nova's own
+    # driver tests call init_host with no service around it.
+    serves_api = True
+
     def __init__(self, virtapi, read_only=False):
         self._fpga_regions = lifecycle.HostRegions(CONF)
         self._fpga_image_api = nova_glance.API()
+        options = fpga_conf.placement_options(CONF)
         # The host is this compute service's, as its manager keeps it.
         self._fpga_reporter = reporting.Reporter(
-            virtapi, CONF.host, self._fpga_regions,
-            fpga_conf.placement_options(CONF), keeper=warm.WarmKeeper(
-                CONF, self._fpga_regions, self._fpga_image_api))
+            virtapi, CONF.host, self._fpga_regions, options,
+            keeper=warm.WarmKeeper(CONF, self._fpga_regions,
+                                   self._fpga_image_api))
+        self._fpga_operations = operations.Operations(
+            self._fpga_regions, self._fpga_image_api, options.allows)
+        # The RPC server of the API's requests, once the host is up.
+        self._fpga_server = None
         reporting.quiet_trait_conflicts()
         # Instances in a hard reboot: it destroys their domain and defines
         # it again, and their regions stay theirs.
@@ -83,6 +96,26 @@ class FPGADriverMixin:
         # that follows leaves the regions as they were, unscrubbed.
         self._fpga_untouched = set()
         super().__init__(virtapi, read_only=read_only)
+
+    def init_host(self, host):
+        super().init_host(host)
+        if (self.serves_api and CONF.fpga.rpc_endpoint and
+                rpc.TRANSPORT is not None):
+            self._fpga_server = fpga_rpc.start(
+                host, self._fpga_operations, self._fpga_regions.retry_mode)
+
+    def cleanup_host(self, host):
+        if self._fpga_server is not None:
+            self._fpga_server.stop()
+            self._fpga_server.wait()
+            self._fpga_server = None
+        super().cleanup_host(host)
+
+    def get_available_resource(self, nodename):
+        data = super().get_available_resource(nodename)
+        data['stats'] = dict(data.get('stats') or {},
+                             **self._fpga_reporter.stats())
+        return data
 
     def update_provider_tree(self, provider_tree, nodename, allocations=None):
         with placement.set_aside(provider_tree, nodename):

@@ -4,7 +4,8 @@ Each update discovers the host, retries the quarantined regions and makes
 our providers match what it found (``nova_fpga.placement``), or skips that
 work when nothing changed since the last one. It also tells the instances
 holding a region that is lost, or back, with an instance action of their
-own.
+own, and gives the compute node's stats what the cloud-wide API lists of
+each region.
 """
 
 import functools
@@ -19,13 +20,17 @@ from nova import thread_pool_factory
 from nova import utils as nova_utils
 import os_resource_classes as orc
 from oslo_log import log as logging
+from oslo_serialization import jsonutils
 
 from nova_fpga import discovery
 from nova_fpga import model
 from nova_fpga import placement
+from nova_fpga.regions import operations
 
 LOG = logging.getLogger(__name__)
 
+# The key of the compute node's stats that lists its FPGA regions.
+STATS_KEY = 'fpga_regions'
 # Instance actions recorded when a region an instance holds is lost or back.
 LOST_ACTION = 'fpga-region-lost'
 BACK_ACTION = 'fpga-region-back'
@@ -94,6 +99,8 @@ class Reporter:
         # The identifiers of the usable regions at the last update, to tell
         # the instances holding a region that is lost, or back, once.
         self._usable = None
+        # What the last update found on the host.
+        self._inventory = None
 
     def update(self, provider_tree, nodename, allocations=None):
         """Make our providers under ``nodename`` match the host."""
@@ -112,6 +119,7 @@ class Reporter:
                           'and reserved until it works again')
             placement.hold_all(provider_tree, nodename, assigned)
         else:
+            self._inventory = inventory
             if (allocations is None and reported is not None and
                     reported.holds(provider_tree, nodename, inventory,
                                    quarantined)):
@@ -123,6 +131,19 @@ class Reporter:
                     provider_tree, nodename, inventory, quarantined)
             self._report_lost(inventory)
             self._keep_warm(inventory, assigned, quarantined)
+
+    def stats(self):
+        """The compute node's stats of the regions, as the API lists them.
+
+        From the last update's discovery and the region records as they
+        are now; nothing before the first update. Nova's resource tracker
+        saves them in the compute node's record at each periodic update:
+        the API reads every host's in one query per cell.
+        """
+        if self._inventory is None:
+            return {}
+        return {STATS_KEY: jsonutils.dumps(operations.summaries(
+            self.regions, self._inventory, self.options.allows))}
 
     def _keep_warm(self, inventory, assigned, quarantined):
         """Load one more warm region, if one is wanted, in a thread.

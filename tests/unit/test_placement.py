@@ -173,6 +173,23 @@ class PlacementTest(PlacementTestBase):
         self.update()
         self.assertNotIn('CUSTOM_NETWORK', self.tree.data(self.name()).traits)
 
+    def test_each_region_uuid_is_an_aggregate_of_its_provider(self):
+        self.update(inventory(device(regions=[region('port0'),
+                                              region('port1')])))
+        for identifier in ('0000:5e:00.0_port0', '0000:5e:00.0_port1'):
+            self.assertEqual(
+                {model.region_uuid(uuids.root, identifier)},
+                self.children()[self.name(identifier)].aggregates)
+
+    def test_region_uuid_is_stable_and_names_node_and_region(self):
+        first = model.region_uuid(uuids.root, '0000:5e:00.0_port0')
+        self.assertEqual(first, model.region_uuid(uuids.root,
+                                                  '0000:5e:00.0_port0'))
+        self.assertNotEqual(first, model.region_uuid(
+            uuids.other_root, '0000:5e:00.0_port0'))
+        self.assertNotEqual(first, model.region_uuid(
+            uuids.root, '0000:5e:00.0_port1'))
+
     def test_allow_list(self):
         self.options = conf.PlacementOptions(
             addresses=frozenset({'0000:af:00.0'}),
@@ -318,6 +335,8 @@ class GPUPlacementTest(PlacementTestBase):
         self.assertEqual(
             '0000:41:00.0',
             placement.identifier_of(NODE, self.gpu_name()))
+        # A GPU is no region of the FPGA API.
+        self.assertEqual(set(), data.aggregates)
 
     def test_unknown_gpu_and_bar_memory(self):
         self.update(inventory(gpu(board='10de_2fff', architecture=None,
@@ -407,6 +426,14 @@ class PooledLayoutTest(PlacementTestBase):
         for name in self.children():
             self.assertTrue(name.startswith(NODE + placement.POOL_MARKER))
             self.assertIsNone(placement.identifier_of(NODE, name))
+
+    def test_a_pool_holds_the_uuids_of_its_regions(self):
+        self.update(self.four_cards())
+        for data in self.children().values():
+            self.assertEqual(
+                {model.region_uuid(uuids.root, r.identifier)
+                 for r in data.resources[orc.FPGA]}, data.aggregates)
+            self.assertEqual(2, len(data.aggregates))
 
     def test_an_unusable_region_is_in_a_reserved_pool_of_its_own(self):
         self.update(self.four_cards(bad=(1,)))
@@ -587,6 +614,9 @@ class ReportedTest(PlacementTestBase):
         inv = self.given.data(name).inventory
         self.given.update_inventory(
             name, {orc.FPGA: dict(inv[orc.FPGA], reserved=1)})
+        self.assertFalse(self.holds())
+        self.given = copy.deepcopy(self.tree)
+        self.given.update_aggregates(name, [])
         self.assertFalse(self.holds())
         self.given = copy.deepcopy(self.tree)
         self.given.remove(name)

@@ -63,6 +63,9 @@ class PassThroughTest(test.NoDBTestCase):
         'finish_migration': ('context', 'instance'),
         'confirm_migration': ('instance',),
         'finish_revert_migration': ('context', 'instance'),
+        'init_host': (),
+        'cleanup_host': (),
+        'get_available_resource': (),
     }
 
     def setUp(self):
@@ -72,6 +75,8 @@ class PassThroughTest(test.NoDBTestCase):
             discovery, 'discover', return_value=model.Inventory()))
         self.virtapi = fake.FakeVirtAPI()
         self.drv = driver.FPGALibvirtDriver(self.virtapi, False)
+        # No compute service here to stop an RPC server.
+        self.drv.serves_api = False
         self.tree = provider_tree.ProviderTree()
         self.tree.new_root(NODE, uuids.root)
         self.special = {
@@ -110,7 +115,11 @@ class PassThroughTest(test.NoDBTestCase):
             arguments = self.arguments(name)
             with mock.patch.object(NOVA_DRIVER, name,
                                    autospec=True) as parent:
+                parent.return_value = {'vcpus': 4}
                 result = getattr(self.drv, name)(*arguments.values())
             self.assert_passed(name, arguments, parent)
             if name in RETURNING:
                 self.assertIs(parent.return_value, result, name)
+            elif name == 'get_available_resource':
+                # Nova's, with no stats of regions before an update.
+                self.assertEqual({'vcpus': 4, 'stats': {}}, result)
