@@ -35,6 +35,7 @@ import yaml
 
 from demo import glance
 from demo import processes
+from nova_fpga.api import paste as fpga_paste
 from nova_fpga import simulator
 
 HOST = processes.HOST
@@ -46,6 +47,8 @@ DATABASES = ('nova_api', 'nova_cell0', 'nova_cell1', 'placement',
              'keystone')
 # Seconds between a compute's periodic resource updates (Nova: 60).
 UPDATE_INTERVAL = 2
+# Seconds the FPGA API waits for a compute ([fpga] api_timeout: 300).
+API_TIMEOUT = 15
 # Nova's default [filter_scheduler] enabled_filters.
 NOVA_FILTERS = ('ComputeFilter', 'ComputeCapabilitiesFilter',
                 'ImagePropertiesFilter', 'ServerGroupAntiAffinityFilter',
@@ -157,6 +160,7 @@ class Cloud:
             self.urls[name] = 'http://%s:%d' % (
                 HOST, self.sockets[name].getsockname()[1])
         self.urls['keystone'] += '/v3'
+        self.urls['fpga'] = self.urls['nova-api'] + fpga_paste.MOUNT
         self.urls['nova-api'] += '/v2.1'
         self.rabbit_port = processes.free_port()
         self.transport_url = 'rabbit://guest:guest@%s:%d/' % (
@@ -345,6 +349,7 @@ class Cloud:
                                 interface='public')
         for kind, name, url in (
                 ('compute', 'nova', self.urls['nova-api']),
+                ('fpga', 'nova-fpga', self.urls['fpga']),
                 ('image', 'glance', self.glance.url),
                 ('placement', 'placement', self.urls['placement'])):
             service = admin.post('/services', json={'service': {
@@ -471,7 +476,8 @@ class Cloud:
             # demo's services are all its admin.
             'service_user': self._auth_options(),
             'os_vif_ovs': {'ovsdb_connection': ''},
-            'fpga': self.fpga_options,
+            # The FPGA API's wait for a compute is short for a demo.
+            'fpga': dict(self.fpga_options, api_timeout=str(API_TIMEOUT)),
         }
 
     def _mysql(self, database):
@@ -508,8 +514,12 @@ class Cloud:
     def _setup_nova_databases(self):
         self.nova_conf = self.path('nova', 'nova.conf')
         # The nova wheel installs it under sys.prefix.
-        shutil.copy(os.path.join(sys.prefix, 'etc', 'nova', 'api-paste.ini'),
-                    self.path('nova', 'api-paste.ini'))
+        with open(os.path.join(sys.prefix, 'etc', 'nova',
+                               'api-paste.ini')) as f:
+            nova_paste = f.read()
+        # The FPGA API in nova-api's pipeline, at /fpga.
+        with open(self.path('nova', 'api-paste.ini'), 'w') as f:
+            f.write(fpga_paste.mounted(nova_paste))
         glance.write_ini(self.nova_conf, self._nova_sections())
         log = self.log('nova-manage')
         manage = [_bin('nova-manage'), '--config-file', self.nova_conf]
@@ -576,6 +586,17 @@ class Cloud:
         os.killpg(process.pid, signal.SIGKILL)
         process.stop()
         process.spawn()
+
+    def pause_compute(self, hostname):
+        """SIGSTOP ``hostname``'s compute, as a hung host.
+
+        Up, as far as Nova knows, but silent; ``resume_compute`` lets it
+        go on.
+        """
+        os.killpg(self.computes[hostname].pid, signal.SIGSTOP)
+
+    def resume_compute(self, hostname):
+        os.killpg(self.computes[hostname].pid, signal.SIGCONT)
 
     def state_dir(self, hostname):
         """``[fpga] state_dir`` of ``hostname``'s compute."""

@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 
+from keystoneauth1 import adapter
+from keystoneauth1 import session as ks_session
 from oslo_utils import uuidutils
 import testtools
 
@@ -879,3 +881,178 @@ class CloudTest(testtools.TestCase):
                 log = f.read()
             self.assertIn('nova-compute concurrency: native threads', log)
             self.assertNotIn('Eventlet based service backend', log)
+
+
+READER = scenario.Person('carol', scenario.USER.project, ('reader',))
+FPGA_API = {'OpenStack-API-Version': 'fpga 1.0'}
+
+
+class FPGAAPITest(CloudTest):
+    """The cloud-wide API in nova-api's pipeline, computes over RabbitMQ."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        CLOUD.add_person(*READER)
+
+    def api(self, person):
+        session = CLOUD.session(person.user, person.project)
+        return adapter.Adapter(session, service_type='fpga',
+                               interface='public',
+                               additional_headers=FPGA_API)
+
+    def call(self, person, method, url, status, code=None, **kwargs):
+        """The body of ``method url`` as ``person``; its status checked."""
+        resp = self.api(person).request(url, method, raise_exc=False,
+                                        **kwargs)
+        self.assertEqual(status, resp.status_code, resp.text)
+        body = resp.json()
+        if code is not None:
+            self.assertEqual(code, body['errors'][0]['code'], resp.text)
+        return body
+
+    def regions(self, person, **query):
+        return self.call(person, 'GET', '/regions', 200,
+                         params=query)['regions']
+
+    def bitstream_image(self, client, name, function_id, visibility):
+        image = steps.create_image(
+            client, self.demo.write(name + '.bin', bitstreams.make(
+                'n6000', function_id, name)), name, visibility,
+            tags=['FPGA'], fpga_interface_id=simulator.INTERFACE_IDS[
+                'n6000'], fpga_function_id=function_id)
+        self.addCleanup(client.run, 'image', 'delete', image['id'])
+        return image
+
+    def test_every_route_and_who_may_use_it(self):
+        admin, alice, bob = scenario.OPERATOR, scenario.USER, OTHER
+        nlb3 = scenario.bitstream('nlb3')
+        public = self.bitstream_image(self.demo.operator, 'api-nlb3',
+                                      nlb3.function_id, 'public')
+        mine = self.bitstream_image(self.demo.user, 'api-alice',
+                                    '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',
+                                    'private')
+        bobs = self.bitstream_image(self.other, 'api-bob',
+                                    '6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c',
+                                    'private')
+        flavor, vm = self.load_flavor_and_image('api', {
+            'resources:FPGA': '1', 'trait:CUSTOM_FPGA_INTEL': 'required',
+            'fpga:bitstream': public['id']})
+        self.addCleanup(self.delete_server, self.demo.user, 'api')
+        server = steps.boot_server(self.demo.user, 'api', flavor, vm)
+        self.assertEqual('ACTIVE', server['status'], server.get('fault'))
+
+        # The list: every region for the admin, with its holder once the
+        # compute's next periodic update published it.
+        def held():
+            found = [r for r in self.regions(admin)
+                     if (r['holder'] or {}).get('server_id') == server['id']]
+            steps.check(found, 'no region held by %s listed', server['id'])
+            return found[0]
+        region = steps.eventually(held)
+        self.assertEqual('held', region['state'])
+        self.assertEqual(INTEL, region['host'])
+        self.assertEqual(public['id'], region['bitstream']['id'])
+        listed = self.regions(admin)
+        self.assertEqual(len(listed), len({r['uuid'] for r in listed}))
+        self.assertEqual(sum(len(d.regions) for d in simulated(INTEL)),
+                         len(self.regions(admin, host=INTEL)))
+        # Members and readers see their project's; bob none of them.
+        self.assertEqual([region['uuid']],
+                         [r['uuid'] for r in self.regions(alice)])
+        self.assertEqual([region['uuid']],
+                         [r['uuid'] for r in self.regions(READER)])
+        self.assertEqual([], self.regions(bob))
+        resp = adapter.Adapter(
+            ks_session.Session(), endpoint_override=CLOUD.urls['fpga'],
+            additional_headers=FPGA_API).get('/regions', raise_exc=False)
+        self.assertEqual(401, resp.status_code)
+        # Pages, each with the link to the next.
+        page = self.call(admin, 'GET', '/regions', 200, params={'limit': 1})
+        self.assertEqual([listed[0]['uuid']],
+                         [r['uuid'] for r in page['regions']])
+        self.assertIn('marker=%s' % listed[0]['uuid'],
+                      page['regions_links'][0]['href'])
+
+        # Show: the compute's live view.
+        uuid = region['uuid']
+        shown = self.call(alice, 'GET', '/regions/' + uuid, 200)['region']
+        self.assertEqual('ok', shown['live']['health'])
+        self.assertEqual(public['id'],
+                         shown['live']['last_programmed']['image_id'])
+        self.call(bob, 'GET', '/regions/' + uuid, 404, code=2)
+
+        def function_of(entry):
+            return loaded(entry['host'])[entry['identifier']]
+        # alice loads her own new build on her server's region (seed 001).
+        done = self.call(alice, 'POST', '/regions/' + uuid, 200, json={
+            'glance_bitstream_uuid': mine['id']})
+        self.assertEqual((0, 'programmed'), (done['code'], done['outcome']))
+        self.assertEqual('5a' * 16, function_of(region))
+        # bob may not, nor may carol (a reader); nothing changes.
+        said = self.call(bob, 'POST', '/regions/' + uuid, 403, code=8, json={
+            'glance_bitstream_uuid': public['id']})
+        self.assertIn(region['identifier'], said['errors'][0]['detail'])
+        self.assertIn('fpga:regions:program:any',
+                      said['errors'][0]['detail'])
+        self.call(READER, 'POST', '/regions/' + uuid, 403, code=8, json={
+            'glance_bitstream_uuid': public['id']})
+        # A bitstream alice cannot see: code 3, the region untouched.
+        said = self.call(alice, 'POST', '/regions/' + uuid, 422, code=3,
+                         json={'glance_bitstream_uuid': bobs['id']})
+        self.assertIn(bobs['id'], said['errors'][0]['detail'])
+        self.assertEqual('5a' * 16, function_of(region))
+        # The admin: not a held region unless forced; a free one, yes.
+        self.call(admin, 'POST', '/regions/' + uuid, 409, code=5, json={
+            'glance_bitstream_uuid': public['id']})
+        self.call(alice, 'POST', '/regions/' + uuid, 403, code=8, json={
+            'glance_bitstream_uuid': public['id'], 'force': True})
+        free = next(r for r in self.regions(admin, host=INTEL)
+                    if r['state'] == 'free')
+        done = self.call(admin, 'POST', '/regions/' + free['uuid'], 200,
+                         json={'glance_bitstream_uuid': public['id']})
+        self.assertEqual(nlb3.function_id, function_of(free))
+        done = self.call(admin, 'POST', '/regions/%s/scrub' % free['uuid'],
+                         200, json={'mode': 'blank'})
+        self.assertEqual(scenario.BLANKS['n6000'].function_id,
+                         function_of(free))
+        self.call(admin, 'POST', '/regions/' + free['uuid'], 400, code=64,
+                  json={'glance_bitstream_uuid': 'not-a-uuid'})
+        self.call(admin, 'GET', '/regions/' + uuidutils.generate_uuid(),
+                  404, code=2)
+
+        # The bitstreams each can see, with the free regions they fit.
+        seen = {b['id']: b for b in self.call(alice, 'GET', '/bitstreams',
+                                              200)['bitstreams']}
+        self.assertIn(public['id'], seen)
+        self.assertIn(mine['id'], seen)
+        self.assertNotIn(bobs['id'], seen)
+        self.assertEqual(nlb3.function_id, seen[public['id']]['function_id'])
+
+    def test_a_compute_that_does_not_answer(self):
+        admin = scenario.OPERATOR
+        nlb3 = scenario.bitstream('nlb3')
+        public = self.bitstream_image(self.demo.operator, 'api-hung',
+                                      nlb3.function_id, 'public')
+        free = next(r for r in self.regions(admin, host=INTEL)
+                    if r['state'] == 'free')
+        before = loaded(INTEL)[free['identifier']]
+        CLOUD.pause_compute(INTEL)
+        self.addCleanup(CLOUD.resume_compute, INTEL)
+        started = time.monotonic()
+        said = self.call(admin, 'POST', '/regions/' + free['uuid'], 503,
+                         code=9, json={'glance_bitstream_uuid': public['id']})
+        self.assertIn(INTEL, said['errors'][0]['detail'])
+        self.assertLess(time.monotonic() - started,
+                        services.API_TIMEOUT + 10)
+        offset = os.path.getsize(CLOUD.log(INTEL))
+        CLOUD.resume_compute(INTEL)
+
+        # Back, it drops the request it took too late: nothing programmed.
+        def dropped():
+            with open(CLOUD.log(INTEL)) as f:
+                f.seek(offset)
+                steps.check('came after its deadline' in f.read(),
+                            'the late request is not dropped yet')
+        steps.eventually(dropped)
+        self.assertEqual(before, loaded(INTEL)[free['identifier']])
