@@ -28,8 +28,8 @@ def mounted(text):
         raise ValueError('no %s section to mount %s in' % (URLMAP_SECTION,
                                                            MOUNT))
     head, tail = text.split(URLMAP_SECTION, 1)
-    return '%s%s\n%s: fpga_api%s%s' % (head, URLMAP_SECTION, MOUNT, tail,
-                                      SECTIONS)
+    return '%s%s\n%s: fpga_api%s%s' % (
+        head, URLMAP_SECTION, MOUNT, tail, SECTIONS)
 
 
 def main(argv=None):
