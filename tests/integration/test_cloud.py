@@ -92,7 +92,8 @@ def usages(marker='_FPGA_'):
         for name, uuid in providers(marker).items()}
 
 
-class CloudTest(testtools.TestCase):
+class CloudTestBase(testtools.TestCase):
+    """The cloud as the demo's people see it."""
 
     def setUp(self):
         super().setUp()
@@ -104,6 +105,18 @@ class CloudTest(testtools.TestCase):
         """Delete the server ``name`` if it is still there."""
         if name in [s['Name'] for s in client.json('server', 'list')]:
             client.run('server', 'delete', '--wait', name)
+
+    def load_flavor_and_image(self, name, specs):
+        flavor = steps.create_flavor(self.demo.operator, name, specs)
+        self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
+                        flavor['id'])
+        vm = steps.create_image(self.demo.user, self.demo.write(
+            name + '.img', b'\0' * 4096), name + '-vm')
+        self.addCleanup(self.demo.user.run, 'image', 'delete', vm['id'])
+        return name, name + '-vm'
+
+
+class CloudTest(CloudTestBase):
 
     def test_a_private_bitstream_of_another_project_is_refused(self):
         # alice's own bitstream, private to her project.
@@ -155,15 +168,6 @@ class CloudTest(testtools.TestCase):
             list(pool.map(
                 lambda name: client.run('server', 'delete', '--wait', name),
                 names))
-
-    def load_flavor_and_image(self, name, specs):
-        flavor = steps.create_flavor(self.demo.operator, name, specs)
-        self.addCleanup(self.demo.operator.run, 'flavor', 'delete',
-                        flavor['id'])
-        vm = steps.create_image(self.demo.user, self.demo.write(
-            name + '.img', b'\0' * 4096), name + '-vm')
-        self.addCleanup(self.demo.user.run, 'image', 'delete', vm['id'])
-        return name, name + '-vm'
 
     def assertEachOnItsOwnRegion(self, servers):
         """Placement, the domain XML and the simulated hardware agree."""
@@ -887,7 +891,7 @@ READER = scenario.Person('carol', scenario.USER.project, ('reader',))
 FPGA_API = {'OpenStack-API-Version': 'fpga 1.0'}
 
 
-class FPGAAPITest(CloudTest):
+class FPGAAPITest(CloudTestBase):
     """The cloud-wide API in nova-api's pipeline, computes over RabbitMQ."""
 
     @classmethod
