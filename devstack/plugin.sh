@@ -64,6 +64,18 @@ function configure_nova_fpga_scheduler {
         nova_fpga.scheduler.weights.all_weighers
 }
 
+# The cloud-wide FPGA API in nova-api's pipeline at /fpga, and in the
+# catalog as service type fpga.
+function configure_nova_fpga_api {
+    "$PYTHON" -m nova_fpga.api.paste "$NOVA_API_PASTE_INI"
+}
+
+function register_nova_fpga_api {
+    get_or_create_service nova-fpga fpga "FPGA regions"
+    get_or_create_endpoint fpga "$REGION_NAME" \
+        "$NOVA_SERVICE_PROTOCOL://$NOVA_SERVICE_HOST/compute/fpga"
+}
+
 # devstack starts n-cpu as nova-compute; nova-fpga-compute is nova-compute
 # with the driver's alias registered, so the unit's command is swapped.
 function start_nova_fpga_compute {
@@ -77,7 +89,8 @@ function start_nova_fpga_compute {
 if [[ "${1:-}" == "stack" ]]; then
     case "${2:-}" in
         install)
-            if is_service_enabled n-cpu || is_service_enabled n-sch; then
+            if is_service_enabled n-cpu || is_service_enabled n-sch || \
+                    is_service_enabled n-api; then
                 install_nova_fpga
             fi
             ;;
@@ -87,6 +100,10 @@ if [[ "${1:-}" == "stack" ]]; then
             fi
             if is_service_enabled n-sch; then
                 configure_nova_fpga_scheduler
+            fi
+            if is_service_enabled n-api; then
+                configure_nova_fpga_api
+                register_nova_fpga_api
             fi
             ;;
         extra)

@@ -42,6 +42,8 @@ print(conf.get(section, option, fallback=''))
 PY
 }
 setup_develop() { echo "setup_develop $*" >> "$CALLS"; }
+get_or_create_service() { echo "service $*" >> "$CALLS"; }
+get_or_create_endpoint() { echo "endpoint $*" >> "$CALLS"; }
 is_service_enabled() { [[ " ${ENABLED:-n-cpu} " == *" $1 "* ]]; }
 sudo() { "$@"; }
 '''
@@ -171,3 +173,27 @@ class DevstackPluginTest(testtools.TestCase):
     def test_a_compute_alone_leaves_the_scheduler_alone(self):
         self.plugin('source devstack/plugin.sh stack post-config')
         self.assertFalse(self.nova_conf().has_section('filter_scheduler'))
+
+    def test_nova_api_serves_the_fpga_api_and_the_catalog_has_it(self):
+        paste = os.path.join(self.dir, 'api-paste.ini')
+        with open(paste, 'w') as f:
+            f.write('[composite:osapi_compute]\n'
+                    'use = call:nova.api.openstack.urlmap:urlmap_factory\n'
+                    '/v2.1: oscomputeversion_v2\n')
+        self.plugin('source devstack/plugin.sh stack post-config',
+                    ENABLED='n-api', NOVA_API_PASTE_INI=paste,
+                    PYTHON=sys.executable, REGION_NAME='RegionOne',
+                    NOVA_SERVICE_PROTOCOL='http',
+                    NOVA_SERVICE_HOST='controller')
+        conf = configparser.ConfigParser(interpolation=None)
+        conf.read(paste)
+        self.assertEqual('fpga_api', conf['composite:osapi_compute']['/fpga'])
+        self.assertEqual('nova_fpga.api.app:app_factory',
+                         conf['app:fpga_api_app']['paste.app_factory'])
+        self.assertTrue(conf['composite:fpga_api']['keystone'].endswith(
+            'authtoken keystonecontext fpga_api_app'))
+        with open(self.calls) as f:
+            self.assertEqual(
+                ['service nova-fpga fpga FPGA regions',
+                 'endpoint fpga RegionOne http://controller/compute/fpga'],
+                f.read().splitlines())
