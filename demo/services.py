@@ -499,6 +499,19 @@ class Cloud:
         self.mariadb.spawn()
         self.processes.append(self.mariadb)
 
+    def start_fpga_api(self):
+        """The FPGA API on its own (nova_fpga.api.wsgi); its URL."""
+        sock = processes.listening_socket()
+        url = 'http://%s:%d%s' % (HOST, sock.getsockname()[1],
+                                  fpga_paste.MOUNT)
+        self._wait(self._spawn(
+            'fpga-api', _gunicorn("load('nova_fpga.api.wsgi')",
+                                  sock.fileno()),
+            env=self._nova_env(), ready=processes.answers_http(url),
+            pass_fds=(sock.fileno(),)))
+        sock.close()
+        return url
+
     def _nova_env(self):
         return dict(os.environ, OS_NOVA_CONFIG_DIR=self.path('nova', ''))
 

@@ -1060,3 +1060,13 @@ class FPGAAPITest(CloudTestBase):
                             'the late request is not dropped yet')
         steps.eventually(dropped)
         self.assertEqual(before, loaded(INTEL)[free['identifier']])
+
+    def test_the_api_served_on_its_own(self):
+        url = CLOUD.start_fpga_api()
+        alone = adapter.Adapter(
+            CLOUD.session(), endpoint_override=url,
+            additional_headers=FPGA_API).get('/regions').json()['regions']
+        self.assertEqual(
+            {r['uuid'] for r in self.regions(scenario.OPERATOR)},
+            {r['uuid'] for r in alone})
+        self.assertTrue(alone)
