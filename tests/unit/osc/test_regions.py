@@ -61,8 +61,9 @@ class ListRegionTest(fakes.TestCase):
                                       '2025-05-01T10:00:00Z']], rows)
 
     def test_filters_limit_and_marker_are_the_query_one_page(self):
-        self.requests.get(fakes.FPGA + '/regions', **page(
-            fakes.FREE, next_href=fakes.FPGA + '/regions?marker=x'))
+        self.requests.get(fakes.FPGA + '/regions', [
+            page(fakes.FREE, next_href=fakes.FPGA + '/regions?marker=x'),
+            page(fakes.HELD)])
         _, rows = self.take_action(
             regions.ListRegion, '--host', 'compute-1', '--vendor', 'intel',
             '--board', 'n6000', '--function', 'F00D', '--interface', 'BFAC',
