@@ -1,0 +1,1 @@
+"""The commands of the FPGA API's version 1."""
