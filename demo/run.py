@@ -70,6 +70,7 @@ class Run:
     def _start(self):
         self.cloud.start()
         self.cloud.add_person(*scenario.USER)
+        self.cloud.add_person(*scenario.OTHER)
         return steps.Result('%d processes; keystone at %s' % (
             len(self.cloud.processes), self.cloud.urls['keystone']))
 

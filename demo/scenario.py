@@ -32,6 +32,8 @@ GPU_COUNT = 2
 # Flavors are the operator's; servers and their images the user's.
 OPERATOR = Person('admin', 'ops', ('admin', 'member', 'reader'))
 USER = Person('alice', 'demo', ('member', 'reader'))
+# Another project's member, refused on alice's regions.
+OTHER = Person('bob', 'other', ('member', 'reader'))
 
 # Published by the operator for every project.
 BITSTREAMS = (
@@ -88,6 +90,12 @@ REBUILD = Server('fpga-by-image', 'fpga.intel', 'vm-dma', 'compute-intel',
 MIGRATE = Server('fpga-by-id', 'fpga.intel.nlb3', 'vm', MOVE_HOST.name,
                  'nlb3')
 RESIZE = Server('fpga-by-id', 'fpga.intel.dma', 'vm', 'compute-intel', 'dma')
+# alice's own new build, loaded on the region of her server through the
+# cloud-wide API (seed 001's developer flow), and the server.
+DEV_BUILD = Bitstream('nlb3-dev', 'n6000', 'de7b0000000040008000000000000001')
+DEV_SERVER = 'fpga-by-image'
+# Loaded by the operator on a free region through the API, then scrubbed.
+FREE_LOAD = 'vadd'
 # Booted once the region the resize left there is warm again.
 WARM_BOOT = Server('fpga-warm', 'fpga.intel.nlb3', 'vm', MOVE_HOST.name,
                    'nlb3')

@@ -76,6 +76,8 @@ class Demo:
         # The spec of each server's last move.
         self.moved = {}
         self.first_active = None
+        # The UUID of the region alice loads her own build on.
+        self.dev_region = None
 
     def fill_in(self, template):
         """``{name}`` in ``template`` replaced by that bitstream's id."""
@@ -657,6 +659,115 @@ def _free_gpus(demo):
     return rows
 
 
+def _regions(client, *args):
+    """``openstack fpga region list --long``, as ``client``."""
+    return client.json('fpga', 'region', 'list', '--long', *args)
+
+
+def _function_on(demo, host, identifier):
+    """The function the simulated hardware shows in a region."""
+    return next(region.function_id
+                for device in demo.cloud.fpga_hosts[host].expected().devices
+                for region in device.regions
+                if '%s_%s' % (device.address, region.name) == identifier)
+
+
+def _all_held(demo):
+    regions = _regions(demo.operator)
+    held = {r['Holder Server'] for r in regions}
+    missing = [name for name, server in demo.servers.items()
+               if server['id'] not in held and
+               name != scenario.GPU_SERVER.name]
+    check(not missing, 'servers not listed as holders yet: %s', missing)
+    return regions
+
+
+@titled('Operator: every FPGA region of the cloud (openstack fpga region '
+        'list)')
+def list_regions(demo):
+    # The list is what each compute published at its last periodic update.
+    regions = eventually(lambda: _all_held(demo))
+    names = {s['id']: name for name, s in demo.servers.items()}
+    rows = [(r['Host'], r['Identifier'], r['Board'], _short(r['Function ID']),
+             r['Bitstream'] or '-', r['State'],
+             names.get(r['Holder Server'], r['Holder Server'] or '-'))
+            for r in regions]
+    return Result('%d regions, %d held' % (
+        len(regions), sum(r['State'] == 'held' for r in regions)),
+        output.table(('host', 'region', 'board', 'function', 'bitstream',
+                      'state', 'holder'), rows))
+
+
+@titled('alice loads her own build on the region of %s (openstack fpga '
+        'region program)' % scenario.DEV_SERVER)
+def user_program(demo):
+    build = scenario.DEV_BUILD
+    image = create_image(
+        demo.user, demo.write(build.name + '.bin', bitstreams.make(
+            build.kind, build.function_id, build.name)), build.name,
+        tags=[images.FPGA_TAG], **scenario.bitstream_properties(build))
+    demo.images[build.name] = image
+    server = demo.servers[scenario.DEV_SERVER]['id']
+    # alice sees only the regions her project's servers hold.
+    mine = _regions(demo.user)
+    region = next(r for r in mine if r['Holder Server'] == server)
+    demo.dev_region = region['UUID']
+    done = demo.user.json('fpga', 'region', 'program', region['UUID'],
+                          build.name)
+    loaded = _function_on(demo, region['Host'], region['Identifier'])
+    check(done['outcome'] == 'programmed' and loaded == build.function_id,
+          'region %s shows %s after programming (%s)', region['Identifier'],
+          loaded, done['outcome'])
+    seen = demo.user.json('fpga', 'bitstream', 'list')
+    return Result('%s on %s %s: %s, function %s' % (
+        build.name, region['Host'], region['Identifier'], done['outcome'],
+        _short(loaded)),
+        output.table(('bitstream alice sees', 'function', 'free regions it '
+                      'fits'), [(b['Name'], b['Function'] or '-',
+                                 b['Fits Free Regions']) for b in seen]))
+
+
+@titled('bob (project %s) tries the same region' % scenario.OTHER.project)
+def other_refused(demo):
+    bob = osc.Client(demo.cloud.clouds_yaml, scenario.OTHER.user)
+    region = next(r for r in _regions(demo.operator)
+                  if r['UUID'] == demo.dev_region)
+    try:
+        bob.run('fpga', 'region', 'program', demo.dev_region,
+                demo.images['nlb3']['id'])
+    except osc.CommandFailed as e:
+        said = str(e).split(': ', 1)[-1]
+    else:
+        raise StepFailed('bob programmed alice\'s region')
+    check('HTTP 403' in said, 'bob was not refused with 403: %s', said)
+    loaded = _function_on(demo, region['Host'], region['Identifier'])
+    check(loaded == scenario.DEV_BUILD.function_id,
+          'region %s shows %s after bob\'s attempt', region['Identifier'],
+          loaded)
+    return Result('refused: %s' % said)
+
+
+@titled('Operator: loading a free region, then scrubbing it (openstack '
+        'fpga region program / scrub)')
+def operator_program_free(demo):
+    build = scenario.bitstream(scenario.FREE_LOAD)
+    region = eventually(lambda: next(
+        r for r in _regions(demo.operator, '--board', build.kind,
+                            '--state', 'free')))
+    done = demo.operator.json('fpga', 'region', 'program', region['UUID'],
+                              build.name)
+    loaded = _function_on(demo, region['Host'], region['Identifier'])
+    check(loaded == build.function_id, 'region %s shows %s, not %s',
+          region['Identifier'], loaded, build.name)
+    scrubbed = demo.operator.json('fpga', 'region', 'scrub', region['UUID'])
+    blank = _function_on(demo, region['Host'], region['Identifier'])
+    check(blank == scenario.BLANKS[build.kind].function_id,
+          'region %s shows %s after the scrub', region['Identifier'], blank)
+    return Result('%s %s: %s %s, then scrubbed (%s)' % (
+        region['Host'], region['Identifier'], build.name, done['outcome'],
+        scrubbed['outcome']))
+
+
 @titled('Deleting the servers')
 def delete_servers(demo):
     demo.user.run('server', 'delete', '--wait',
@@ -680,7 +791,8 @@ def delete_flavors_and_images(demo):
     demo.operator.run('image', 'delete', *[
         demo.images[b.name]['id'] for b in scenario.BITSTREAMS])
     demo.user.run('image', 'delete', *[
-        demo.images[name]['id'] for name in scenario.VM_IMAGES])
+        demo.images[name]['id'] for name in scenario.VM_IMAGES] + [
+        demo.images[scenario.DEV_BUILD.name]['id']])
     left = [f['Name'] for f in demo.operator.json('flavor', 'list')
             if f['ID'] in demo.flavors.values()]
     check(not left, 'flavors left: %s', left)
@@ -700,7 +812,8 @@ STEPS = (
     + [list_providers, list_gpu_providers, upload_bitstreams,
        upload_vm_images, create_flavors]
     + [boot(spec) for spec in scenario.SERVERS + (scenario.GPU_SERVER,)]
-    + [show_servers, show_gpu_server, show_status, rebuild(scenario.REBUILD),
+    + [show_servers, show_gpu_server, show_status, list_regions,
+       user_program, other_refused, rebuild(scenario.REBUILD),
        start_compute(scenario.MOVE_HOST),
        move(scenario.MIGRATE, 'Cold-migrating %s to %s (the operator)' % (
            scenario.MIGRATE.name, scenario.MIGRATE.host),
@@ -710,5 +823,5 @@ STEPS = (
            scenario.RESIZE.name, scenario.RESIZE.flavor),
            'server', 'resize', '--flavor', scenario.RESIZE.flavor),
        boot_warm(scenario.WARM_BOOT),
-       delete_servers, delete_flavors_and_images]
+       delete_servers, operator_program_free, delete_flavors_and_images]
 )

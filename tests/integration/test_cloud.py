@@ -30,7 +30,7 @@ from nova_fpga import model
 from nova_fpga import simulator
 
 INTEL, XILINX = (host.name for host in scenario.HOSTS)
-OTHER = scenario.Person('bob', 'other', ('member', 'reader'))
+OTHER = scenario.OTHER
 # A compute of its own with pooled providers, and the trait its flavor
 # asks for, which no other compute has.
 POOLED = 'compute-pooled'
@@ -567,6 +567,17 @@ class CloudTest(CloudTestBase):
             for name, server in self.demo.servers.items()})
         steps.show_status(self.demo)
 
+        # The cloud-wide API: the list with holders, alice's own build on
+        # her server's region, bob refused there.
+        listed = steps.list_regions(self.demo)
+        self.assertEqual('3 regions, 3 held', listed.line)
+        loaded_by_alice = steps.user_program(self.demo)
+        self.assertIn(': programmed, function', loaded_by_alice.line)
+        self.assertIn(scenario.DEV_BUILD.function_id,
+                      loaded(INTEL).values())
+        refused = steps.other_refused(self.demo)
+        self.assertIn('HTTP 403 (code 8)', refused.line)
+
         steps.rebuild(scenario.REBUILD)(self.demo)
         dma = scenario.bitstream('dma').function_id
         self.assertEqual(sorted([nlb3, dma]), sorted(loaded(INTEL).values()))
@@ -593,6 +604,10 @@ class CloudTest(CloudTestBase):
         self.assertEqual(gpu_providers, usages('_GPU_'))
         self.assertEqual({scenario.BLANKS['n6000'].function_id},
                          set(loaded(INTEL).values()))
+        self.assertEqual({scenario.BLANKS['u250'].function_id},
+                         set(loaded(XILINX).values()))
+        freed = steps.operator_program_free(self.demo)
+        self.assertIn('vadd programmed, then scrubbed', freed.line)
         self.assertEqual({scenario.BLANKS['u250'].function_id},
                          set(loaded(XILINX).values()))
         steps.delete_flavors_and_images(self.demo)
