@@ -30,7 +30,7 @@ CONTEXT_KEY = 'nova.context'
 
 def _versions(request, context=None):
     return {'versions': [{
-        'id': 'v%s' % microversion.MAX_VERSION, 'status': 'CURRENT',
+        'id': 'v%s' % (microversion.MAX_VERSION,), 'status': 'CURRENT',
         'min_version': str(microversion.MIN_VERSION),
         'max_version': str(microversion.MAX_VERSION),
         'links': [{'rel': 'self', 'href': request.application_url + '/'}],
