@@ -12,8 +12,8 @@ from nova import context as nova_context
 from nova import exception as nova_exception
 from nova import objects
 from nova.scheduler.client import report
+from nova import utils as nova_utils
 from oslo_serialization import jsonutils
-from oslo_utils import timeutils
 
 from nova_fpga import model
 from nova_fpga.virt import reporting
@@ -38,7 +38,7 @@ def regions_of(node):
     updated = node.updated_at or node.created_at
     return [dict(entry, uuid=model.region_uuid(node.uuid, entry['identifier']),
                  host=node.host, node=node.hypervisor_hostname,
-                 updated_at=(timeutils.isotime(updated) if updated else None))
+                 updated_at=(nova_utils.isotime(updated) if updated else None))
             for entry in jsonutils.loads(found)]
 
 
