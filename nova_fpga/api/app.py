@@ -30,7 +30,7 @@ CONTEXT_KEY = 'nova.context'
 
 def _versions(request, context=None):
     return {'versions': [{
-        'id': 'v%s' % microversion.MAX_VERSION, 'status': 'CURRENT',
+        'id': 'v%s' % (microversion.MAX_VERSION,), 'status': 'CURRENT',
         'min_version': str(microversion.MIN_VERSION),
         'max_version': str(microversion.MAX_VERSION),
         'links': [{'rel': 'self', 'href': request.application_url + '/'}],
@@ -62,6 +62,13 @@ class API:
             version = microversion.of(request)
         except microversion.Unacceptable as e:
             return errors.response(request, results.USAGE, str(e), 406)
+        # Every answer to a version served carries it, errors too.
+        response = self._respond(request)
+        response.headers[microversion.HEADER] = microversion.header(version)
+        response.headers['Vary'] = microversion.HEADER
+        return response
+
+    def _respond(self, request):
         match = self.mapper.match(environ=request.environ)
         if match is None:
             path = request.path_info.rstrip('/') or '/'
@@ -83,12 +90,14 @@ class API:
             LOG.info('%s %s refused (%d): %s', request.method,
                      request.path_info, e.code, e)
             return errors.response(request, e.code, str(e))
-        response = webob.Response(content_type='application/json',
-                                  charset='utf-8',
-                                  body=jsonutils.dump_as_bytes(body))
-        response.headers[microversion.HEADER] = microversion.header(version)
-        response.headers['Vary'] = microversion.HEADER
-        return response
+        # Whatever else fails, the answer is the error document (code 1).
+        except Exception as e:
+            LOG.exception('%s %s failed', request.method, request.path_info)
+            return errors.response(request, results.UNKNOWN,
+                                   'unexpected error: %s' % e)
+        return webob.Response(content_type='application/json',
+                              charset='utf-8',
+                              body=jsonutils.dump_as_bytes(body))
 
 
 def app_factory(global_conf, **local_conf):

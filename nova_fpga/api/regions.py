@@ -110,7 +110,11 @@ class Regions:
                                  'FPGA region %s: %s' % (uuid, e))
         refused = compute_rpc.refusal_of(answer)
         if refused:
-            raise errors.Refused(*refused)
+            code, msg = refused
+            if code == results.UNAVAILABLE:
+                # The compute dropped it (too late): say which compute.
+                msg = '%s (host %s)' % (msg, host)
+            raise errors.Refused(code, msg)
         return answer
 
     def show(self, request, context, uuid):

@@ -55,6 +55,18 @@ def _bitstream(record, region):
     return None
 
 
+# What the API shows of a region record's last load (its LIVE view).
+LOADED_FIELDS = ('at', 'by', 'image_id', 'image_name', 'function_id',
+                 'outcome')
+
+
+def _live_metrics(metrics):
+    """The counters of a region record, as the API's LIVE view has them."""
+    return {'programmed': metrics['programmings'],
+            'failures': sum(metrics['failures'].values()),
+            'programming_seconds_last': metrics['last_programming_seconds']}
+
+
 def summary(device, region, record, reason=None, working=(), allowed=True):
     """What the API lists of a region.
 
@@ -132,14 +144,17 @@ class Operations:
             return refused
         device, region = found
         record = self.regions.state.read(identifier)
+        loaded = record['loaded']
         live = {
             'health': model.health(region) if device.healthy else
             'unhealthy',
             'health_reason': device.health_reason or region.health_reason,
-            'last_programmed': record['loaded'],
+            'last_programmed': ({key: loaded.get(key)
+                                 for key in LOADED_FIELDS}
+                                if loaded else None),
             'last_scrubbed': record['scrubbed'],
             'quarantine': self.regions.quarantine.held().get(identifier),
-            'metrics': record['metrics'],
+            'metrics': _live_metrics(record['metrics']),
         }
         return _answer(results.OK, 'FPGA region %s' % identifier,
                        region=dict(self._summary(device, region), live=live))
