@@ -1,5 +1,7 @@
 """Handlers of /regions: list, show, program and scrub FPGA regions."""
 
+import urllib.parse
+
 from oslo_log import log as logging
 
 from nova_fpga.api import compute_rpc
@@ -86,7 +88,7 @@ class Regions:
             query = dict(request.GET, marker=page['regions'][-1]['uuid'],
                          limit=limit)
             page['regions_links'] = [{'rel': 'next', 'href': '%s?%s' % (
-                request.path_url, '&'.join('%s=%s' % item for item in sorted(
+                request.path_url, urllib.parse.urlencode(sorted(
                     query.items())))}]
         return page
 
