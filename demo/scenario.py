@@ -92,8 +92,8 @@ MIGRATE = Server('fpga-by-id', 'fpga.intel.nlb3', 'vm', MOVE_HOST.name,
 RESIZE = Server('fpga-by-id', 'fpga.intel.dma', 'vm', 'compute-intel', 'dma')
 # alice's own new build, loaded on the region of her server through the
 # cloud-wide API (seed 001's developer flow), and the server.
-DEV_BUILD = Bitstream('nlb3-dev', 'n6000', 'de7b0000000040008000000000000001')
-DEV_SERVER = 'fpga-by-image'
+DEV_BUILD = Bitstream('vadd-dev', 'u250', 'de7b0000000040008000000000000001')
+DEV_SERVER = 'fpga-by-function'
 # Loaded by the operator on a free region through the API, then scrubbed.
 FREE_LOAD = 'vadd'
 # Booted once the region the resize left there is warm again.
