@@ -67,7 +67,7 @@ class FPGADriverMixin:
     """
 
     def __init__(self, virtapi, read_only=False):
-        self._fpga_regions = lifecycle.HostRegions(CONF)
+        self._fpga_regions = lifecycle.HostRegions(CONF, host=CONF.host)
         self._fpga_image_api = nova_glance.API()
         # The host is this compute service's, as its manager keeps it.
         self._fpga_reporter = reporting.Reporter(
