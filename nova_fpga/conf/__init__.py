@@ -5,6 +5,7 @@ from oslo_config import cfg
 from nova_fpga.conf import api
 from nova_fpga.conf import bitstream
 from nova_fpga.conf import discovery
+from nova_fpga.conf import metrics
 from nova_fpga.conf import placement
 from nova_fpga.conf import programming
 from nova_fpga.conf import records
@@ -22,7 +23,7 @@ PlacementOptions = placement.PlacementOptions
 placement_options = placement.placement_options
 
 OPTS = (discovery.OPTS + placement.OPTS + bitstream.OPTS + programming.OPTS +
-        records.OPTS + warm.OPTS + api.OPTS)
+        records.OPTS + metrics.OPTS + warm.OPTS + api.OPTS)
 
 
 def register_opts(conf):

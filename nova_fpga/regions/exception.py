@@ -12,6 +12,8 @@ INCOMPATIBLE = 'incompatible'
 HARDWARE = 'hardware'
 CACHE = 'cache'
 UNKNOWN = 'unknown'
+KINDS = (NO_SUCH_REGION, NOT_FOUND, NOT_FETCHED, INVALID, INCOMPATIBLE,
+         HARDWARE, CACHE, UNKNOWN)
 
 
 class Failed(Exception):

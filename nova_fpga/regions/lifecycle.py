@@ -19,6 +19,7 @@ from nova_fpga.bitstream import exception as bitstream_exception
 from nova_fpga.bitstream import headers
 from nova_fpga import discovery
 from nova_fpga import model
+from nova_fpga.regions import events
 from nova_fpga.regions import exception
 from nova_fpga.regions import programming
 from nova_fpga.regions import quarantine
@@ -51,9 +52,13 @@ def region_lock(identifier, lock_path=None):
 
 
 class HostRegions:
-    """The FPGA regions of this host, as instances hold them."""
+    """The FPGA regions of this host, as instances hold them.
 
-    def __init__(self, conf):
+    ``host``: the compute service's host, given by nova-compute alone; its
+    ``events`` then write ``[fpga] metrics_file`` and send notifications.
+    """
+
+    def __init__(self, conf, host=None):
         self.inventory = discovery.HostInventory(conf)
         self.program_timeout = conf.fpga.program_timeout
         self.lock_path = conf.fpga.lock_path
@@ -65,6 +70,7 @@ class HostRegions:
             conf.fpga.bitstream_trusted_certificate_ids)
         self.state = records.StateStore(conf.fpga.state_dir)
         self.quarantine = quarantine.Quarantine(conf.fpga.state_dir)
+        self.events = events.Events(self.state, host, conf.fpga.metrics_file)
         self._conf = conf
         self._interruptions_reported = False
         # The regions usable at the last survey.
@@ -262,6 +268,7 @@ class HostRegions:
         except Exception as e:
             kind = exception.kind_of(e)
             self._record(self.state.record_failure, identifier, kind)
+            self.events.failed(kind)
             if getattr(e, 'image', None):
                 what = 'bitstream image %s' % bitstream_exception.describe(
                     e.image)
@@ -271,8 +278,8 @@ class HostRegions:
             failed = exception.AssignmentFailed(
                 model.describe(device, region), cause, what, kind=kind,
                 touched=mark is not None)
-            if mark is not None:
-                mark.replace(str(failed))
+            if mark is not None and mark.entered:
+                self._quarantine(device, region, str(failed))
             raise failed from e
         self._record(
             self.state.record_load, identifier, outcome,
@@ -280,6 +287,9 @@ class HostRegions:
             download_seconds=prepared.download_seconds,
             programming_seconds=(seconds if outcome == programming.PROGRAMMED
                                  else None), instance=instance)
+        self.events.programmed(device, region, outcome, prepared.image_meta,
+                               function_id, seconds,
+                               prepared.download_seconds, instance)
         if progress is not None:
             progress('Programmed and verified in %.1f s' % seconds
                      if outcome == programming.PROGRAMMED else
@@ -356,14 +366,18 @@ class HostRegions:
                 'it lost the function loaded for the instance and cannot '
                 'be loaded again: %s' % cause, what,
                 kind=exception.kind_of(e), touched=mark is not None)
+            self.events.failed(failed.kind)
             self._quarantine(device, region, str(failed))
             raise failed from e
+        seconds = time.monotonic() - started
         self._record(
             self.state.record_load, model.region_identifier(device, region),
             programming.PROGRAMMED, image, loaded['function_id'],
             'restore for instance %s' % instance,
-            programming_seconds=time.monotonic() - started,
-            instance=instance)
+            programming_seconds=seconds, instance=instance)
+        self.events.programmed(device, region, programming.PROGRAMMED, image,
+                               loaded['function_id'], seconds,
+                               instance=instance)
 
     def _read(self, identifier):
         """The region's record; an empty one when it cannot be read."""
@@ -398,12 +412,14 @@ class HostRegions:
                 self.program_timeout, mark, self.lock_path,
                 self.blank_bitstreams)
         except exception.Failed as e:
-            self._record(self.state.record_failure, identifier,
-                         exception.kind_of(e))
-            # Quiet: the callers say what becomes of the region.
-            mark.replace(str(e), quiet=True)
+            kind = exception.kind_of(e)
+            self._record(self.state.record_failure, identifier, kind)
+            self.events.failed(kind)
+            # The callers say what becomes of the region.
+            mark.replace(str(e))
             raise
         self._record(self.state.record_scrub, identifier, mode, by)
+        self.events.scrubbed(device, region, mode, by)
         return outcome
 
     def forget(self, identifiers):
@@ -457,6 +473,8 @@ class HostRegions:
         except OSError as e:
             LOG.error('FPGA region %s cannot be recorded as quarantined, so '
                       'it will not be held back: %s', identifier, e)
+        else:
+            self.events.quarantined(device, region, reason)
 
     @property
     def retry_mode(self):

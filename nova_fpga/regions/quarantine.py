@@ -137,12 +137,15 @@ class Mark:
             LOG.error('FPGA region %s is done but stays quarantined: its '
                       'record cannot be written: %s', self.identifier, e)
 
-    def replace(self, reason, quiet=False):
-        """The failure's reason in place of the mark, if one was made."""
+    def replace(self, reason):
+        """The failure's reason in place of the mark, if one was made.
+
+        Quietly: the caller says what becomes of the region.
+        """
         if not self.entered:
             return
         try:
-            self.quarantine.add(self.identifier, reason, quiet)
+            self.quarantine.add(self.identifier, reason, quiet=True)
         except OSError as e:
             LOG.error('FPGA region %s cannot be recorded as quarantined: %s',
                       self.identifier, e)

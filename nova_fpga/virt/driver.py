@@ -75,7 +75,7 @@ class FPGADriverMixin:
     serves_api = True
 
     def __init__(self, virtapi, read_only=False):
-        self._fpga_regions = lifecycle.HostRegions(CONF)
+        self._fpga_regions = lifecycle.HostRegions(CONF, host=CONF.host)
         self._fpga_image_api = nova_glance.API()
         options = fpga_conf.placement_options(CONF)
         # The host is this compute service's, as its manager keeps it.

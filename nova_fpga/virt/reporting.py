@@ -131,6 +131,9 @@ class Reporter:
                     provider_tree, nodename, inventory, quarantined)
             self._report_lost(inventory)
             self._keep_warm(inventory, assigned, quarantined)
+            self.regions.events.surveyed(
+                [device for device in inventory.devices
+                 if self.options.allows(device)], quarantined)
 
     def stats(self):
         """The compute node's stats of the regions, as the API lists them.
@@ -238,12 +241,14 @@ class Reporter:
     def _report_lost(self, inventory):
         """Log, with each instance, a region it holds that is lost or back.
 
-        Instances are read only when the usable regions change.
+        A lost one is notified too. Instances are read only when the
+        usable regions change.
         """
-        usable, why = set(), {}
+        usable, why, found = set(), {}, {}
         for device in inventory.devices:
             for region in device.regions:
                 identifier = model.region_identifier(device, region)
+                found[identifier] = device, region
                 if model.usable(device, region):
                     usable.add(identifier)
                 else:
@@ -259,12 +264,15 @@ class Reporter:
             for identifier in held_identifiers(instance.resources,
                                                self.classes):
                 if identifier in before and identifier not in usable:
+                    reason = why.get(identifier,
+                                     'it is not on this host any more')
                     lost.append('FPGA region %s of instance %s is lost (%s): '
                                 'it is reserved in Placement until it is '
-                                'back' % (identifier, instance.uuid, why.get(
-                                    identifier,
-                                    'it is not on this host any more')))
+                                'back' % (identifier, instance.uuid, reason))
                     LOG.error(lost[-1])
+                    self.regions.events.lost(
+                        identifier, instance.uuid, reason,
+                        *found.get(identifier, (None, None)))
                 elif identifier in usable and identifier not in before:
                     back.append('FPGA region %s of instance %s is back' % (
                         identifier, instance.uuid))

@@ -23,6 +23,7 @@ from nova_fpga import placement
 from nova_fpga.virt import driver
 from nova_fpga.virt import reporting
 
+CONF = driver.CONF
 NODE = 'compute1'
 NAME = NODE + '_FPGA_0000:5e:00.0_port0'
 INVENTORY = model.Inventory(devices=(model.Device(
@@ -182,6 +183,7 @@ class MixinTest(MixinTestCase):
             return_value=[instance])).mock
         note = self.useFixture(fixtures.MockPatchObject(
             reporting.Reporter, 'note')).mock
+        notifier = self.useFixture(nova_fixtures.NotificationFixture(self))
         drv = self.driver()
         for found in (healthy, healthy, lost, lost, healthy):
             self.discover.return_value = found
@@ -200,6 +202,26 @@ class MixinTest(MixinTestCase):
                       'is back' % uuids.instance, log)
         self.assertIn('FPGA region 0000:5e:00.0_port0 of instance %s is back'
                       % uuids.instance, log)
+        (lost,) = notifier.versioned_notifications
+        self.assertEqual(
+            ('fpga.region.lost', 'ERROR', 'nova-fpga-compute:' + CONF.host),
+            (lost['event_type'], lost['priority'], lost['publisher_id']))
+        payload = lost['payload']['nova_object.data']
+        self.assertEqual(
+            ('0000:5e:00.0_port0', uuids.instance, 'afu_id all f', 'n6000'),
+            (payload['identifier'], payload['instance_uuid'],
+             payload['reason'], payload['board']))
+
+    def test_each_update_counts_the_regions_nova_may_use(self):
+        path = self.useFixture(fixtures.TempDir()).join('nova-fpga.prom')
+        self.flags(metrics_file=path, group='fpga')
+        for enabled, counted in (([], 1), (['0000:af:00.0'], 0)):
+            self.flags(enabled_devices=enabled, group='fpga')
+            self.driver().update_provider_tree(self.tree, NODE)
+            with open(path) as f:
+                # INVENTORY's region has no PCI function to give.
+                self.assertIn('nova_fpga_regions{state="unhealthy"} %d.0' %
+                              counted, f.read())
 
 
 class PeriodicFastPathTest(MixinTestCase):
