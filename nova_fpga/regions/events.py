@@ -29,11 +29,13 @@ class Events:
     def __init__(self, state, host=None, metrics_file=None):
         self.state = state
         self.host = host
+        # The compute node's UUID, which region UUIDs derive from, once
+        # the periodic update has seen it.
+        self.node_uuid = None
         self.metrics = metrics.Metrics(metrics_file if host else None)
 
     def programmed(self, device, region, outcome, image, function_id,
-                   seconds, download_seconds=None, instance=None,
-                   region_uuid=None):
+                   seconds, download_seconds=None, instance=None):
         """``region`` was loaded with ``image`` (Glance's metadata).
 
         ``outcome``: PROGRAMMED in ``seconds``, or SKIPPED (it showed
@@ -43,7 +45,7 @@ class Events:
         self.metrics.loaded(outcome, seconds, download_seconds)
         if outcome == programming.PROGRAMMED:
             self._send(notifications.PROGRAMMED, notifications.INFO,
-                       device, region, region_uuid, recorded=False,
+                       device, region, recorded=False,
                        function_id=function_id, image_id=image.get('id'),
                        image_name=image.get('name'), instance_uuid=instance,
                        seconds=seconds)
@@ -52,26 +54,25 @@ class Events:
         """Loading or scrubbing a region failed, of regions.exception kind."""
         self.metrics.failed(kind)
 
-    def scrubbed(self, device, region, mode, reason, region_uuid=None):
+    def scrubbed(self, device, region, mode, reason):
         """``region`` was scrubbed in ``mode``, for ``reason``."""
         self.metrics.scrubbed(mode)
         self._send(notifications.SCRUBBED, notifications.INFO, device,
-                   region, region_uuid, mode=mode, reason=reason)
+                   region, mode=mode, reason=reason)
 
-    def quarantined(self, device, region, reason, region_uuid=None):
+    def quarantined(self, device, region, reason):
         """``region`` is held back from guests until a scrub succeeds."""
         self._send(notifications.QUARANTINED, notifications.ERROR, device,
-                   region, region_uuid, reason=reason)
+                   region, reason=reason)
 
-    def lost(self, identifier, instance, reason, device=None, region=None,
-             region_uuid=None):
+    def lost(self, identifier, instance, reason, device=None, region=None):
         """A region ``instance`` holds cannot be given to a guest now.
 
         ``device`` and ``region`` as the survey found it, None when it is
         not on the host any more.
         """
         self._send(notifications.LOST, notifications.ERROR, device, region,
-                   region_uuid, identifier=identifier,
+                   identifier=identifier,
                    instance_uuid=instance, reason=reason)
 
     def surveyed(self, devices, quarantined):
@@ -105,8 +106,8 @@ class Events:
                         identifier, e)
             return records.empty_record()
 
-    def _send(self, event_type, priority, device, region, region_uuid,
-              recorded=True, **values):
+    def _send(self, event_type, priority, device, region, recorded=True,
+              **values):
         """Send the event of ``region`` of ``device`` (None: unknown).
 
         ``recorded``: the image and the instance are those the region's
@@ -115,7 +116,7 @@ class Events:
         """
         if not (self.host and notifications.enabled()):
             return
-        about = {'uuid': region_uuid}
+        about = {}
         if region is not None:
             about.update(
                 identifier=model.region_identifier(device, region),
@@ -123,6 +124,9 @@ class Events:
                 interface_id=region.interface_id,
                 function_id=region.function_id)
         about.update(values)
+        about['uuid'] = (model.region_uuid(self.node_uuid,
+                                           about['identifier'])
+                         if self.node_uuid else None)
         if recorded:
             found = self._read(about['identifier'])
             loaded = found['loaded'] or {}

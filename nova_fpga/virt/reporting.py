@@ -105,6 +105,7 @@ class Reporter:
     def update(self, provider_tree, nodename, allocations=None):
         """Make our providers under ``nodename`` match the host."""
         reported, self._reported = self._reported, None
+        self.regions.events.node_uuid = provider_tree.data(nodename).uuid
         assigned = functools.partial(self._assigned, nodename)
         try:
             quarantined = self.regions.retry_quarantined()

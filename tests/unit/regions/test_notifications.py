@@ -11,6 +11,7 @@ from oslo_messaging.notify import _impl_test
 from oslo_versionedobjects import fixture as ovo_fixture
 import testtools
 
+from nova_fpga import model
 from nova_fpga.regions import events
 from nova_fpga.regions import exception
 from nova_fpga.regions import lifecycle
@@ -102,6 +103,15 @@ class NotificationsTest(test_lifecycle.HostTestCase):
         # Showing the function already, it is not programmed again.
         self.load_for(regions, FIRST)
         self.assertEqual(1, len(self.notifier.sent))
+
+    def test_the_region_uuid_once_the_node_is_known(self):
+        regions = self.regions(scrub_on_release='reset')
+        node = '33333333-0000-4000-8000-000000000003'
+        regions.events.node_uuid = node
+        self.load_for(regions, FIRST)
+        regions.release([FIRST])
+        self.assertEqual([model.region_uuid(node, FIRST)] * 2,
+                         [data(m)['uuid'] for m in self.notifier.sent])
 
     def test_a_scrub_names_what_it_cleared(self):
         regions = self.regions(scrub_on_release='reset')
