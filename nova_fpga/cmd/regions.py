@@ -221,15 +221,17 @@ def program(conf, args):
                              'it, --force goes ahead anyway' % (
                                  identifier, what, quarantined))
     context = identity.request_context(args, project=args.project)
-    _refuse_if_held(args, host_regions, found, device, region, what,
-                    project=context.project_id)
-    try:
-        outcome = host_regions.load_region(
-            context, nova_glance.API(), device, region,
-            request.Request(bitstream_id=args.bitstream),
-            progress=progress.Progress())
-    except exception.AssignmentFailed as e:
-        raise errors.Failure(errors.code_of_kind(e.kind), str(e)) from e
+    # No server is given the region between the check and the work.
+    with lifecycle.region_lock(identifier, host_regions.lock_path):
+        _refuse_if_held(args, host_regions, found, device, region, what,
+                        project=context.project_id)
+        try:
+            outcome = host_regions.load_region(
+                context, nova_glance.API(), device, region,
+                request.Request(bitstream_id=args.bitstream),
+                progress=progress.Progress())
+        except exception.AssignmentFailed as e:
+            raise errors.Failure(errors.code_of_kind(e.kind), str(e)) from e
     # What the record says; empty if it could not be written.
     loaded = host_regions.state.read(identifier)['loaded'] or {}
     output.emit(args.format, {'region': identifier, 'outcome': outcome,
@@ -249,17 +251,18 @@ def scrub(conf, args):
     found = _all(host_regions)
     device, region = find(found, args.region)
     identifier = model.region_identifier(device, region)
-    _refuse_if_held(args, host_regions, found, device, region,
-                    ', scrub (%s)' % mode)
-    quarantined = identifier in host_regions.quarantine.held()
-    say = progress.Progress()
-    say('Scrubbing (%s) FPGA region %s' % (mode, identifier))
-    try:
-        outcome = host_regions.scrub_region(device, region, mode,
-                                            'nova-fpga scrub')
-    except exception.Failed as e:
-        raise errors.Failure(
-            errors.code_of_kind(exception.kind_of(e)), str(e)) from e
+    with lifecycle.region_lock(identifier, host_regions.lock_path):
+        _refuse_if_held(args, host_regions, found, device, region,
+                        ', scrub (%s)' % mode)
+        quarantined = identifier in host_regions.quarantine.held()
+        say = progress.Progress()
+        say('Scrubbing (%s) FPGA region %s' % (mode, identifier))
+        try:
+            outcome = host_regions.scrub_region(device, region, mode,
+                                                'nova-fpga scrub')
+        except exception.Failed as e:
+            raise errors.Failure(
+                errors.code_of_kind(exception.kind_of(e)), str(e)) from e
     if quarantined:
         say('FPGA region %s leaves quarantine; nova-compute frees it in '
             'Placement at its next periodic update' % identifier)
