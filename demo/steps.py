@@ -759,13 +759,12 @@ def operator_program_free(demo):
     loaded = _function_on(demo, region['Host'], region['Identifier'])
     check(loaded == build.function_id, 'region %s shows %s, not %s',
           region['Identifier'], loaded, build.name)
-    scrubbed = demo.operator.json('fpga', 'region', 'scrub', region['UUID'])
+    demo.operator.json('fpga', 'region', 'scrub', region['UUID'])
     blank = _function_on(demo, region['Host'], region['Identifier'])
     check(blank == scenario.BLANKS[build.kind].function_id,
           'region %s shows %s after the scrub', region['Identifier'], blank)
-    return Result('%s %s: %s %s, then scrubbed (%s)' % (
-        region['Host'], region['Identifier'], build.name, done['outcome'],
-        scrubbed['outcome']))
+    return Result('%s %s: %s %s, then scrubbed back to its blank' % (
+        region['Host'], region['Identifier'], build.name, done['outcome']))
 
 
 @titled('Deleting the servers')
