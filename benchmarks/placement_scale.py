@@ -24,6 +24,7 @@ Run from the top of a checkout: ``python -m benchmarks.placement_scale``
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -156,8 +157,13 @@ def _inventory(rp_id, rc_id, total):
                 step_size=1, allocation_ratio=1.0)
 
 
-def measure(layout, hosts, tuning, repeat, connection):
-    """One configuration, in this process: {query: (seconds, count)}."""
+@contextlib.contextmanager
+def populated(layout, hosts, tuning, connection):
+    """Real Placement in process on ``connection``: its client.
+
+    It holds ``hosts`` compute nodes laid out as ``layout`` says, with
+    the options of ``TUNINGS[tuning]``.
+    """
     from oslo_config import cfg
     from placement import conf as placement_conf
     from placement import direct
@@ -169,7 +175,6 @@ def measure(layout, hosts, tuning, repeat, connection):
     conf.set_override('sync_on_startup', True, 'placement_database')
     for name, value in TUNINGS[tuning].items():
         conf.set_override(name, value, 'placement')
-    figures = {}
     with direct.PlacementDirect(conf, latest_microversion=True) as client:
         names = {t for _, traits in children(layout) for t in traits
                  if t.startswith('CUSTOM_')}
@@ -177,6 +182,13 @@ def measure(layout, hosts, tuning, repeat, connection):
             resp = client.put('/traits/' + name)
             assert resp.status_code in (201, 204), resp.text
         populate(connection, layout, hosts)
+        yield client
+
+
+def measure(layout, hosts, tuning, repeat, connection):
+    """One configuration, in this process: {query: (seconds, count)}."""
+    figures = {}
+    with populated(layout, hosts, tuning, connection) as client:
         for query, params in QUERIES.items():
             params = dict(params, limit=str(LIMIT))
             times, count = [], None
@@ -213,10 +225,10 @@ class Databases:
         if shutil.which('mariadbd') or os.path.exists('/usr/sbin/mariadbd'):
             self.kinds.append('mariadb')
 
-    def new(self, kind):
+    def new(self, kind, prefix='placement'):
         self.count += 1
         if kind == 'sqlite':
-            return 'sqlite:///%s/placement%d.db' % (self.workdir, self.count)
+            return 'sqlite:///%s/%s%d.db' % (self.workdir, prefix, self.count)
         import pymysql
 
         if self.server is None:
@@ -225,7 +237,7 @@ class Databases:
                 os.path.join(self.workdir, 'mariadb.log'),
                 os.path.join(self.workdir, 'mariadb-setup.log'))
             self.server.start()
-        name = 'placement%d' % self.count
+        name = '%s%d' % (prefix, self.count)
         with pymysql.connect(unix_socket=self.socket, user='root') as db:
             db.cursor().execute('CREATE DATABASE %s' % name)
         return ('mysql+pymysql://root@localhost/%s?unix_socket=%s'
