@@ -188,11 +188,15 @@ def region_identifier(device, region):
 def region_uuid(node_uuid, identifier):
     """A region's UUID in the cloud, from its compute node's and identifier.
 
+    ``node_uuid``: a string or a uuid.UUID.
+
     Stable while both are: across restarts of the compute and changes of
     provider layout. Placement holds it as an aggregate of the provider
     the region is in, which names the region's host.
     """
-    return str(uuid.uuid5(uuid.UUID(node_uuid), identifier))
+    if not isinstance(node_uuid, uuid.UUID):
+        node_uuid = uuid.UUID(node_uuid)
+    return str(uuid.uuid5(node_uuid, identifier))
 
 
 def usable(device, region):

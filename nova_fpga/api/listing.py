@@ -7,6 +7,8 @@ query per cell. A region's UUID is an aggregate of its Placement provider
 node, without reading the others.
 """
 
+import uuid
+
 from nova.compute import api as compute_api
 from nova import context as nova_context
 from nova import exception as nova_exception
@@ -31,29 +33,41 @@ class PlacementUnavailable(Exception):
 
 
 def regions_of(node):
-    """The regions a compute node's stats list, as the API shows them."""
+    """The regions a compute node's stats list, as the API shows them.
+
+    In the order of their identifiers. What is the node's is worked out
+    once, not for each region.
+    """
     found = (node.stats or {}).get(reporting.STATS_KEY)
     if not found:
         return []
     updated = node.updated_at or node.created_at
-    return [dict(entry, uuid=model.region_uuid(node.uuid, entry['identifier']),
-                 host=node.host, node=node.hypervisor_hostname,
-                 updated_at=nova_utils.isotime(updated) if updated else None)
-            for entry in jsonutils.loads(found)]
-
-
-def all_regions(context):
-    """Every region of the cloud; cells that do not answer are skipped."""
-    nodes = nova_context.scatter_gather_skip_cell0(
-        context.elevated(), objects.ComputeNodeList.get_all)
-    regions = []
-    for result in nodes.values():
-        if nova_context.is_cell_failure_sentinel(result):
-            continue
-        for node in result:
-            regions.extend(regions_of(node))
-    regions.sort(key=lambda r: (r['host'] or '', r['identifier']))
+    namespace = uuid.UUID(node.uuid)
+    common = {'host': node.host, 'node': node.hypervisor_hostname,
+              'updated_at': nova_utils.isotime(updated) if updated else None}
+    regions = [dict(entry, uuid=model.region_uuid(namespace,
+                                                  entry['identifier']),
+                    **common)
+               for entry in jsonutils.loads(found)]
+    regions.sort(key=lambda region: region['identifier'])
     return regions
+
+
+def all_regions(context, host=None):
+    """Every region of the cloud, by host and identifier; lazily.
+
+    One query per cell reads the nodes; a node's regions are parsed only
+    when the caller gets to them, so a page costs what it shows. Cells
+    that do not answer are skipped.
+    """
+    found = nova_context.scatter_gather_skip_cell0(
+        context.elevated(), objects.ComputeNodeList.get_all)
+    nodes = [node for result in found.values()
+             if not nova_context.is_cell_failure_sentinel(result)
+             for node in result if host is None or node.host == host]
+    nodes.sort(key=lambda node: (node.host or '', node.hypervisor_hostname))
+    for node in nodes:
+        yield from regions_of(node)
 
 
 class Finder:

@@ -1,5 +1,6 @@
 """Handlers of /regions: list, show, program and scrub FPGA regions."""
 
+import itertools
 import urllib.parse
 
 from oslo_log import log as logging
@@ -41,7 +42,8 @@ def _limit(request, max_limit):
     return min(limit, max_limit)
 
 
-def _filtered(request, regions):
+def _filters(request):
+    """``{region key: value}`` of the query's filters; Refused if bad."""
     unknown = set(request.GET) - set(FILTERS) - {'limit', 'marker'}
     if unknown:
         raise errors.Refused(results.USAGE, 'unknown query parameter(s): %s'
@@ -50,11 +52,13 @@ def _filtered(request, regions):
     if state is not None and state not in operations.STATES:
         raise errors.Refused(results.USAGE, 'state must be one of %s' %
                              ', '.join(operations.STATES))
-    for name, key in FILTERS.items():
-        if name in request.GET:
-            wanted = request.GET[name]
-            regions = [r for r in regions if (r.get(key) or '') == wanted]
-    return regions
+    return {key: request.GET[name] for name, key in FILTERS.items()
+            if name in request.GET}
+
+
+def _matches(region, wanted):
+    return all((region.get(key) or '') == value
+               for key, value in wanted.items())
 
 
 class Regions:
@@ -71,20 +75,24 @@ class Regions:
 
     def list(self, request, context):
         _authorize(context, policies.LIST)
-        regions = listing.all_regions(context)
-        if not policy.allowed(context, policies.LIST_ALL):
-            regions = [r for r in regions if _own(context, r)]
-        regions = _filtered(request, regions)
+        wanted = _filters(request)
         limit = _limit(request, self.max_limit)
         marker = request.GET.get('marker')
+        everyone = policy.allowed(context, policies.LIST_ALL)
+        regions = (r for r in listing.all_regions(context,
+                                                  request.GET.get('host'))
+                   if (everyone or _own(context, r)) and _matches(r, wanted))
         if marker is not None:
-            at = [i for i, r in enumerate(regions) if r['uuid'] == marker]
-            if not at:
+            for region in regions:
+                if region['uuid'] == marker:
+                    break
+            else:
                 raise errors.Refused(results.USAGE, 'marker %s is no region '
                                      'of this list' % marker)
-            regions = regions[at[0] + 1:]
-        page = {'regions': regions[:limit]}
-        if len(regions) > limit:
+        # One more than the page: whether there is a next one.
+        found = list(itertools.islice(regions, limit + 1))
+        page = {'regions': found[:limit]}
+        if len(found) > limit:
             query = dict(request.GET, marker=page['regions'][-1]['uuid'],
                          limit=limit)
             page['regions_links'] = [{'rel': 'next', 'href': '%s?%s' % (

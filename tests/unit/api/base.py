@@ -97,8 +97,8 @@ class APITestCase(test.NoDBTestCase):
             policy.__name__ + '._ENFORCER', None))
         self.all_regions = self.useFixture(fixtures.MockPatchObject(
             listing, 'all_regions', autospec=True)).mock
-        self.all_regions.side_effect = lambda context: [
-            dict(r) for r in REGIONS]
+        self.all_regions.side_effect = lambda context, host=None: iter([
+            dict(r) for r in REGIONS if host in (None, r['host'])])
         self.finder = self.useFixture(fixtures.MockPatchObject(
             listing, 'Finder', autospec=True)).mock.return_value
         self.finder.find.side_effect = self._find

@@ -129,6 +129,25 @@ class AllRegionsTest(testtools.TestCase):
         context, method = gather.call_args.args
         self.assertTrue(context.is_admin)
         self.assertEqual(objects.ComputeNodeList.get_all, method)
+        # One host's only, the others never parsed.
+        self.assertEqual(
+            [('compute-b', '0000:10:00.0_port0'),
+             ('compute-b', '0000:18:00.0_port0')],
+            [(r['host'], r['identifier']) for r in listing.all_regions(
+                self.context, host='compute-b')])
+
+    def test_a_page_parses_only_the_nodes_it_shows(self):
+        nodes = {uuids.cell1: [node(uuids.a, 'compute-a',
+                                    [entry('0000:5e:00.0')]),
+                               node(uuids.b, 'compute-b',
+                                    [entry('0000:18:00.0')])]}
+        self.useFixture(fixtures.MockPatchObject(
+            nova_context, 'scatter_gather_skip_cell0', return_value=nodes))
+        parse = self.useFixture(fixtures.MockPatchObject(
+            listing, 'regions_of', wraps=listing.regions_of)).mock
+        first = next(listing.all_regions(self.context))
+        self.assertEqual('compute-a', first['host'])
+        self.assertEqual(1, parse.call_count)
 
 
 def answer(status, providers=None):

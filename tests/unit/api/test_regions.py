@@ -26,7 +26,7 @@ class ListTest(base.APITestCase):
     def test_an_admin_sees_every_region(self):
         body = self.assertOK(self.list())
         self.assertEqual({'regions': base.REGIONS}, body)
-        self.all_regions.assert_called_once_with(self.admin)
+        self.all_regions.assert_called_once_with(self.admin, None)
 
     def test_a_member_sees_only_the_regions_of_its_project(self):
         for context in (self.member, self.reader):
