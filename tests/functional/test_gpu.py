@@ -118,6 +118,13 @@ class GPUServersTest(libvirt_base.FPGAServersTestBase):
             self._get_provider_usages(rp['uuid'])['PGPU']
             for rp in self.gpu_providers('compute1').values()])
 
+    def test_a_flavor_of_the_device_layout_fits_a_pool(self):
+        # Its groups may share a provider: flavors can follow the hosts.
+        self.start_fpga_compute('compute1', 'h100:2')
+        server = self.boot(self.flavor(gpu_specs(2, 'HOPPER', pooled=False)))
+        self.assertEqual([FIRST, SECOND], sorted(self.hostdevs(server)))
+        self.assertEqual({'HOPPER': (2, 0, 2)}, self.gpu_pools())
+
     def test_companion_audio_function_goes_along(self):
         self.start_fpga_compute('compute1', 'rtx4090')
         server = self.boot(self.flavor(gpu_specs(1, 'ADA')))
