@@ -105,7 +105,7 @@ def gpu_flavor_specs(count, architecture, pooled=True):
     """The extra specs of a flavor for ``count`` GPUs of ``architecture``.
 
     Pooled (``[fpga] gpu_provider_layout``'s default), the GPUs alike of a
-    NUMA node share a provider: one unnamed group takes them all from it.
+    NUMA node share a provider: the unsuffixed group takes them all from it.
     Otherwise (``device``) each GPU is a provider of one PGPU, and
     Placement takes a group's resource class from one provider: a granular
     group per GPU. Two groups or more need a group policy; with one unit
@@ -401,9 +401,9 @@ def _kind(nodename, name):
 def _may_be_away(nodename, inventory, options, existing):
     """Whether a held unit can be in a provider not its own.
 
-    So when a unit's home is a pool, or a pool is left from another
-    layout: ``update`` then asks where the held units are. In the layouts
-    of a provider per unit, with none left, each is in its own.
+    It can when a unit of the host has a pool for home, or a pool is left
+    from another layout: ``update`` then asks where the held units are.
+    With a provider per unit and no pool left, each is in its own.
     """
     if any(identifier_of(nodename, name) is None for name in existing):
         return True
@@ -442,7 +442,7 @@ def update(provider_tree, nodename, inventory, options, in_use,
     for name, data in existing.items():
         if name in wanted:
             continue
-        kind, unit = _kind(nodename, name)
+        kind, gone = _kind(nodename, name)
         if in_use(data.uuid):
             LOG.warning('%s provider %s (%s) is no longer on this host but '
                         'allocations still use it: it stays, reserved, until '
@@ -451,7 +451,7 @@ def update(provider_tree, nodename, inventory, options, in_use,
             settled = False
         else:
             LOG.info('Removing %s provider %s (%s): its %s gone.',
-                     kind, name, data.uuid, unit)
+                     kind, name, data.uuid, gone)
             provider_tree.remove(name)
     managed = options.all_extra_traits | {os_traits.OWNER_NOVA}
     for provider in providers:
