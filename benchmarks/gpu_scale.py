@@ -1,15 +1,17 @@
 """GET /allocation_candidates for two GPUs of one architecture, at scale.
 
 Real Placement (``placement.direct``, in process) holds 100 or 1,000
-compute nodes of 8 GPUs each: 4 H100 (hopper) and 4 A100 (ampere), two
-of each model on each of two NUMA nodes. They are laid out by
-``nova_fpga.placement.layout`` as ``[fpga] gpu_provider_layout`` says:
+compute nodes of 8 GPUs each: 4 H100 (hopper) and 4 A100 (ampere) on two
+NUMA nodes. They are laid out by ``nova_fpga.placement.layout`` as
+``[fpga] gpu_provider_layout`` says:
 
 - ``device``: one provider per GPU (total 1); two GPUs are two granular
   groups (``resources1=PGPU:1&required1=<arch>``, ``group_policy=none``);
-- ``pooled`` (the default): one provider per model and NUMA node (total
-  2 here); two GPUs are ``resources:PGPU=2`` with the architecture trait
-  required, seed 003's flavor as written.
+- ``pooled`` (the default): one provider per model and NUMA node; two
+  GPUs are ``resources:PGPU=2`` with the architecture trait required,
+  seed 003's flavor as written. With two GPUs of each model on each node,
+  4 pools of 2 a host; ``pooled1`` is the same layout on hosts whose
+  models sit on a node each, 2 pools of 4 a host.
 
 Each request also asks for the server's VCPU, memory and disk, as Nova's
 does. Timed with Placement's defaults and tuned as for
@@ -35,41 +37,48 @@ from nova_fpga import placement
 
 GPUS_PER_HOST = 8
 # (board, architecture, memory in MiB) of each model, in the GPU catalog's
-# names; each model has two GPUs on each NUMA node.
+# names; GPU i is of model i % 2.
 MODELS = (('h100_pcie', 'hopper', 81920), ('a100_pcie_80gb', 'ampere', 81920))
-NUMA_NODES = 2
 HOPPER = placement.gpu_trait_name('arch', 'hopper')
-LAYOUTS = ('device', 'pooled')
+# Whether GPUs are pooled, and the NUMA node of GPU i: two of each model on
+# each node, or each model on a node of its own.
+LAYOUTS = {
+    'device': (False, lambda i: i // 2 % 2),
+    'pooled': (True, lambda i: i // 2 % 2),
+    'pooled1': (True, lambda i: i % 2),
+}
+POOLED = {'resources': scale.SERVER + ',PGPU:2', 'required': HOPPER}
 QUERIES = {
     'device': {'two groups': {
         'resources': scale.SERVER,
         'resources1': 'PGPU:1', 'required1': HOPPER,
         'resources2': 'PGPU:1', 'required2': HOPPER,
         'group_policy': 'none'}},
-    'pooled': {'PGPU=2': {
-        'resources': scale.SERVER + ',PGPU:2', 'required': HOPPER}},
+    'pooled': {'PGPU=2': POOLED},
+    'pooled1': {'PGPU=2': POOLED},
 }
 # A host's candidates: two of its 4 hopper GPUs, each pair twice (once
-# per order of the groups), or one of its two hopper pools.
-PER_HOST = {'device': 12, 'pooled': 2}
+# per order of the groups), or one of its hopper pools.
+PER_HOST = {'device': 12, 'pooled': 2, 'pooled1': 1}
 
 
-def host_inventory():
+def host_inventory(numa_node):
     devices = []
     for index in range(GPUS_PER_HOST):
         board, architecture, memory_mb = MODELS[index % len(MODELS)]
         address = '0000:%02x:00.0' % (0x10 + index)
         devices.append(model.Device(
             address=address, vendor='nvidia', family=model.GPU, board=board,
-            numa_node=index // 2 % NUMA_NODES, architecture=architecture,
+            numa_node=numa_node(index), architecture=architecture,
             memory_mb=memory_mb, memory_source=model.MEMORY_TABLE,
             regions=(model.Region(name='gpu', attach=(address,)),)))
     return model.Inventory(devices=tuple(devices))
 
 
 def children(layout):
-    return scale.laid_out(host_inventory(), fpga_conf.PlacementOptions(
-        gpu_pooled=layout == 'pooled'))
+    pooled, numa_node = LAYOUTS[layout]
+    return scale.laid_out(host_inventory(numa_node),
+                          fpga_conf.PlacementOptions(gpu_pooled=pooled))
 
 
 def measure(layout, hosts, tuning, repeat, connection):
