@@ -295,7 +295,7 @@ def placement_requests():
          for _, _, i, _ in placement_scale.CARDS} |
         {placement.trait_name('function', f)
          for _, _, _, f in placement_scale.CARDS if f})
-    known = {t for _, names in placement_scale.children('region')
+    known = {t for _, _, names in placement_scale.children('region')
              for t in names}
     assert set(traits) <= known, set(traits) - known
     return ([('required=in:<vendors>', {'required': 'in:' + ','.join(
@@ -308,8 +308,8 @@ def placement_requests():
 def measure_placement(hosts, repeat, connection):
     """In this process: [(label, seconds, providers)]."""
     figures = []
-    with placement_scale.populated('region', hosts, 'defaults',
-                                   connection) as client:
+    with placement_scale.populated(placement_scale.children('region'),
+                                   hosts, 'defaults', connection) as client:
         for label, params in placement_requests():
             def get(params=params):
                 resp = client.get('/resource_providers', params=params)

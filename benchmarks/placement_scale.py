@@ -87,11 +87,16 @@ def host_inventory():
 
 
 def children(layout):
-    """[(total, traits)] of one host's FPGA providers."""
-    providers, _ = placement.layout(
-        'compute', host_inventory(),
-        fpga_conf.PlacementOptions(pooled=layout == 'pooled'))
-    return [(p.total, sorted(p.traits)) for p in providers]
+    """[(class, total, traits)] of one host's FPGA providers."""
+    return laid_out(host_inventory(),
+                    fpga_conf.PlacementOptions(pooled=layout == 'pooled'))
+
+
+def laid_out(inventory, options):
+    """[(class, total, traits)] of one host's providers, as reported."""
+    providers, _ = placement.layout('compute', inventory, options)
+    return [(p.resource_class, p.total, sorted(p.traits))
+            for p in providers]
 
 
 def expected_candidates(layout, hosts, query):
@@ -103,8 +108,11 @@ def expected_candidates(layout, hosts, query):
     return min(per_host * hosts, LIMIT)
 
 
-def populate(connection, layout, hosts):
-    """Write the providers, inventories and traits by bulk SQL."""
+def populate(connection, providers, hosts):
+    """Write the providers, inventories and traits by bulk SQL.
+
+    ``providers``: each host's children, as ``laid_out`` gives them.
+    """
     import sqlalchemy as sa
 
     engine = sa.create_engine(connection)
@@ -132,15 +140,15 @@ def populate(connection, layout, hosts):
                                 parent_provider_id=None))
             for rc, total in COMPUTE.items():
                 inv_rows.append(_inventory(root, class_ids[rc], total))
-            for index, (total, names) in enumerate(children(layout)):
+            for index, (rc, total, names) in enumerate(providers):
                 child = next_id
                 next_id += 1
                 rp_rows.append(dict(
                     id=child, uuid=str(uuid.uuid4()),
-                    name='compute%04d_FPGA_%02d' % (host, index),
+                    name='compute%04d_child%02d' % (host, index),
                     generation=1, root_provider_id=root,
                     parent_provider_id=root))
-                inv_rows.append(_inventory(child, class_ids['FPGA'], total))
+                inv_rows.append(_inventory(child, class_ids[rc], total))
                 trait_rows.extend(
                     dict(resource_provider_id=child, trait_id=trait_ids[n])
                     for n in names)
@@ -158,11 +166,12 @@ def _inventory(rp_id, rc_id, total):
 
 
 @contextlib.contextmanager
-def populated(layout, hosts, tuning, connection):
+def populated(providers, hosts, tuning, connection):
     """Real Placement in process on ``connection``: its client.
 
-    It holds ``hosts`` compute nodes laid out as ``layout`` says, with
-    the options of ``TUNINGS[tuning]``.
+    On a fresh database (Placement creates its tables) holding ``hosts``
+    compute nodes, each with ``providers`` as ``laid_out`` gives them,
+    and the options of ``TUNINGS[tuning]``.
     """
     from oslo_config import cfg
     from placement import conf as placement_conf
@@ -176,20 +185,29 @@ def populated(layout, hosts, tuning, connection):
     for name, value in TUNINGS[tuning].items():
         conf.set_override(name, value, 'placement')
     with direct.PlacementDirect(conf, latest_microversion=True) as client:
-        names = {t for _, traits in children(layout) for t in traits
+        names = {t for _, _, traits in providers for t in traits
                  if t.startswith('CUSTOM_')}
         for name in sorted(names):
             resp = client.put('/traits/' + name)
             assert resp.status_code in (201, 204), resp.text
-        populate(connection, layout, hosts)
+        populate(connection, providers, hosts)
         yield client
 
 
 def measure(layout, hosts, tuning, repeat, connection):
     """One configuration, in this process: {query: (seconds, count)}."""
+    return measure_queries(children(layout), QUERIES, hosts, tuning, repeat,
+                           connection)
+
+
+def measure_queries(providers, queries, hosts, tuning, repeat, connection):
+    """``queries`` on ``hosts`` of ``providers``: {query: (seconds, count)}.
+
+    In this process, on a fresh database.
+    """
     figures = {}
-    with populated(layout, hosts, tuning, connection) as client:
-        for query, params in QUERIES.items():
+    with populated(providers, hosts, tuning, connection) as client:
+        for query, params in queries.items():
             params = dict(params, limit=str(LIMIT))
             times, count = [], None
             for _ in range(repeat):
@@ -202,9 +220,11 @@ def measure(layout, hosts, tuning, repeat, connection):
     return figures
 
 
-def run_child(layout, hosts, tuning, repeat, connection):
+def run_child(layout, hosts, tuning, repeat, connection,
+              module='benchmarks.placement_scale'):
+    """``module``'s measure of one configuration, in a process of its own."""
     out = subprocess.run(
-        [sys.executable, '-m', 'benchmarks.placement_scale', '--child',
+        [sys.executable, '-m', module, '--child',
          layout, str(hosts), tuning, connection, '--repeat', str(repeat)],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out.splitlines()[-1])

@@ -23,7 +23,8 @@ class Provider:
     """An FPGA region's or a GPU's resource provider, as Placement has it.
 
     ``region`` is the unit identifier: a GPU's is its PCI address; a pool
-    of regions (``provider_layout = pooled``) has none.
+    of regions (``provider_layout = pooled``) or of GPUs
+    (``gpu_provider_layout = pooled``, the default) has none.
     """
 
     uuid: str
@@ -58,14 +59,15 @@ def _provider(cloud, rp, host, region):
         used=sum(usages.values()))
 
 
-def _providers(cloud, marker):
+def _providers(cloud, marker, pool_marker=None):
+    """Providers of one unit (``marker``), and pools of ``pool_marker``."""
     found = {}
     for rp in _get(cloud, '/resource_providers')['resource_providers']:
-        if marker not in rp['name']:
-            continue
         for host in cloud.computes:
             region = placement.identifier_of(host, rp['name'])
-            if region:
+            if ((region and marker in rp['name']) or
+                    (pool_marker and placement.is_pool(
+                        host, rp['name'], (pool_marker,)))):
                 found[rp['name']] = _provider(cloud, rp, host, region)
     return found
 
@@ -76,21 +78,27 @@ def fpga_providers(cloud):
 
 
 def gpu_providers(cloud):
-    """The GPU providers of every compute, by name."""
-    return _providers(cloud, placement.GPU_MARKER)
+    """The GPU providers of every compute, pools or not, by name."""
+    return _providers(cloud, placement.GPU_MARKER, placement.GPU_POOL_MARKER)
 
 
 def pools(cloud, host):
     """The pools of FPGA regions of ``host``, by name."""
     return {rp['name']: _provider(cloud, rp, host, None)
             for rp in _get(cloud, '/resource_providers')['resource_providers']
-            if placement.is_pool(host, rp['name'])}
+            if placement.is_pool(host, rp['name'], (placement.POOL_MARKER,))}
+
+
+def allocations(cloud, server_id):
+    """``{provider uuid: {resource class: amount}}`` of the server."""
+    return {uuid: allocation['resources'] for uuid, allocation in _get(
+        cloud, '/allocations/%s' % server_id)['allocations'].items()}
 
 
 def allocated(providers, cloud, server_id):
     """Those of ``providers`` the server's allocations use."""
-    allocations = _get(cloud, '/allocations/%s' % server_id)['allocations']
-    return [p for p in providers.values() if p.uuid in allocations]
+    used = allocations(cloud, server_id)
+    return [p for p in providers.values() if p.uuid in used]
 
 
 def allocated_regions(cloud, server_id):
@@ -98,12 +106,16 @@ def allocated_regions(cloud, server_id):
     return allocated(fpga_providers(cloud), cloud, server_id)
 
 
+def devices_on_host(cloud, hostname):
+    """The FPGA cards and GPUs of a compute, as its host's sysfs shows."""
+    host = cloud.fpga_hosts[hostname]
+    return discovery.discover(host.sysfs_root, host.dev_root,
+                              fpga_conf.BACKEND_NAMES).devices
+
+
 def region_on_host(cloud, provider):
     """``(device, region)`` behind a provider, as its host's sysfs shows."""
-    host = cloud.fpga_hosts[provider.host]
-    inventory = discovery.discover(host.sysfs_root, host.dev_root,
-                                   fpga_conf.BACKEND_NAMES)
-    for device in inventory.devices:
+    for device in devices_on_host(cloud, provider.host):
         for region in device.regions:
             if model.region_identifier(device, region) == provider.region:
                 return device, region

@@ -170,10 +170,11 @@ def start_compute(host):
         for what, providers, gpu in (
                 ('FPGA region', inspection.fpga_providers(demo.cloud), False),
                 ('GPU', inspection.gpu_providers(demo.cloud), True)):
-            found = len(_on(host, providers))
+            # A pool of GPUs counts its GPUs.
+            found = sum(p.total for p in _on(host, providers))
             expected = len(scenario.cards(host, gpu=gpu))
             check(found == expected,
-                  '%d %s providers in Placement for %s, expected %d',
+                  '%d %ss in Placement for %s, expected %d',
                   found, what, host.name, expected)
             if found:
                 line.append('%d %s(s)' % (found, what))
@@ -240,31 +241,40 @@ def _gpu_traits(provider):
     return '\n'.join(shown)
 
 
+def _gpu_label(provider):
+    """A GPU's own provider by its address; a pool by its size."""
+    return provider.region or 'pool of %d' % provider.total
+
+
 @titled('Listing the GPU providers of one architecture in Placement')
 def list_gpu_providers(demo):
-    # Placement itself picks them by resource class and required trait.
+    # Placement itself picks them by resource class and required trait:
+    # those that can give the flavor's GPUs whole, a pool of them.
     listed = {rp['uuid'] for rp in demo.operator.json(
         '--os-placement-api-version', GPU_PLACEMENT_VERSION,
-        'resource', 'provider', 'list', '--resource', 'PGPU=1',
+        'resource', 'provider', 'list',
+        '--resource', 'PGPU=%d' % scenario.GPU_COUNT,
         '--required', _arch_trait())}
     providers = sorted(inspection.gpu_providers(demo.cloud).values(),
                        key=lambda p: p.name)
+    gpus = sum(p.total for p in providers)
     expected = sum(len(scenario.cards(host, gpu=True))
                    for host in scenario.HOSTS)
-    check(len(providers) == expected, '%d GPU providers, expected %d',
-          len(providers), expected)
+    check(gpus == expected, '%d GPUs in Placement, expected %d', gpus,
+          expected)
     check(listed == {p.uuid for p in providers}, 'the client lists %s for '
           '%s, the GPU providers are %s', sorted(listed), _arch_trait(),
           sorted(p.uuid for p in providers))
     rows = []
     for p in providers:
-        check(p.total == 1 and p.reserved == 0 and p.used == 0,
-              '%s: PGPU total %d reserved %d used %d, expected 1 0 0',
-              p.name, p.total, p.reserved, p.used)
-        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total),
+        check(p.reserved == 0 and p.used == 0,
+              '%s: PGPU reserved %d used %d, expected 0 0',
+              p.name, p.reserved, p.used)
+        rows.append((p.host, _gpu_label(p), '%d/%d' % (p.used, p.total),
                      _gpu_traits(p)))
-    return Result('%d GPUs with %s' % (len(rows), _arch_trait()),
-                  output.table(('host', 'GPU', 'PGPU used', 'traits'), rows))
+    return Result('%d GPUs with %s in %d provider(s)' % (
+        gpus, _arch_trait(), len(rows)), output.table(
+            ('host', 'GPUs', 'PGPU used', 'traits'), rows))
 
 
 def _properties(image):
@@ -455,43 +465,55 @@ def nova_fpga_status(cloud, hostname):
 
 
 def _gpus_of(demo, spec):
-    """The server's GPU providers and hostdevs, each checked.
+    """The server's GPU providers, PGPU allocations and hostdevs, checked.
 
     Checks that the server holds ``scenario.GPU_COUNT`` GPUs of the
     architecture on its host and no FPGA region, and that the guest was
-    given each GPU's PCI functions (companions included), nothing else.
+    given the PCI functions (companions included) of that many GPUs of
+    the architecture, nothing else. Which GPUs of a pool the server got
+    Placement does not say: the domain's hostdevs do.
     """
     server = demo.servers[spec.name]
+    allocations = inspection.allocations(demo.cloud, server['id'])
     providers = sorted(inspection.allocated(
         inspection.gpu_providers(demo.cloud), demo.cloud, server['id']),
-        key=lambda p: p.region)
-    check(len(providers) == scenario.GPU_COUNT,
-          'server %s holds %d GPUs, not %d', spec.name, len(providers),
+        key=lambda p: p.name)
+    held = {p.uuid: allocations[p.uuid].get('PGPU', 0) for p in providers}
+    check(sum(held.values()) == scenario.GPU_COUNT,
+          'server %s holds %d GPUs, not %d', spec.name, sum(held.values()),
           scenario.GPU_COUNT)
     regions = inspection.allocated_regions(demo.cloud, server['id'])
     check(not regions, 'server %s holds FPGA regions %s', spec.name,
           [p.name for p in regions])
-    attach = []
     for p in providers:
         check(p.host == spec.host and _arch_trait() in p.traits,
-              'server %s holds %s of %s, traits %s', spec.name, p.region,
-              p.host, sorted(p.traits))
-        attach += inspection.region_on_host(demo.cloud, p)[1].attach
+              'server %s holds GPUs of %s on %s, traits %s', spec.name,
+              p.name, p.host, sorted(p.traits))
     hostdevs = inspection.hostdevs(demo.cloud, spec.host, server['id'])
-    check(sorted(a for a, _ in hostdevs) == sorted(attach),
-          'server %s has hostdevs %s, its GPUs attach %s', spec.name,
-          [a for a, _ in hostdevs], attach)
-    return providers, hostdevs
+    passed = {a for a, _ in hostdevs}
+    given = [d for d in inspection.devices_on_host(demo.cloud, spec.host)
+             if d.is_gpu and passed.intersection(d.regions[0].attach)]
+    attach = [a for d in given for a in d.regions[0].attach]
+    check(sorted(passed) == sorted(attach) and
+          len(given) == scenario.GPU_COUNT and
+          all(d.architecture == scenario.GPU_ARCH for d in given),
+          'server %s has hostdevs %s, of GPUs %s', spec.name,
+          sorted(passed), ['%s (%s)' % (d.address, d.architecture)
+                           for d in given])
+    return providers, held, hostdevs
 
 
 @titled('Showing the GPUs %s got' % scenario.GPU_SERVER.name)
 def show_gpu_server(demo):
     spec = scenario.GPU_SERVER
-    providers, hostdevs = _gpus_of(demo, spec)
-    rows = [(spec.name, p.host, p.region, _gpu_traits(p)) for p in providers]
+    providers, held, hostdevs = _gpus_of(demo, spec)
+    rows = [(spec.name, p.host, _gpu_label(p), held[p.uuid], _gpu_traits(p))
+            for p in providers]
     return Result(
-        '%d GPUs held, %d hostdevs defined' % (len(providers), len(hostdevs)),
-        output.table(('server', 'host', 'GPU', 'traits'), rows),
+        '%d GPUs held, %d hostdevs defined' % (sum(held.values()),
+                                               len(hostdevs)),
+        output.table(('server', 'host', 'provider', 'PGPU held', 'traits'),
+                     rows),
         '\n'.join(['%s:' % spec.name] +
                   [_hostdev_xml(x) for _, x in hostdevs]))
 
@@ -651,12 +673,12 @@ def _free_and_blank(demo):
 
 
 def _free_gpus(demo):
-    rows = []
-    for p in sorted(inspection.gpu_providers(demo.cloud).values(),
-                    key=lambda p: p.name):
+    """The GPU providers, each checked unused."""
+    providers = sorted(inspection.gpu_providers(demo.cloud).values(),
+                       key=lambda p: p.name)
+    for p in providers:
         check(p.used == 0, '%s is still used (%d)', p.name, p.used)
-        rows.append((p.host, p.region, '%d/%d' % (p.used, p.total)))
-    return rows
+    return providers
 
 
 def _regions(client, *args):
@@ -778,10 +800,12 @@ def delete_servers(demo):
     gpus = eventually(lambda: _free_gpus(demo))
     return Result(
         '%d regions free (usage 0), blank or kept warm, %d GPUs free' % (
-            len(rows), len(gpus)),
+            len(rows), sum(p.total for p in gpus)),
         output.table(('host', 'region', 'FPGA used', 'loaded',
                       'function trait'), rows),
-        output.table(('host', 'GPU', 'PGPU used'), gpus))
+        output.table(('host', 'GPUs', 'PGPU used'), [
+            (p.host, _gpu_label(p), '%d/%d' % (p.used, p.total))
+            for p in gpus]))
 
 
 @titled('Deleting the flavors and images')

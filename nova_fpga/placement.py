@@ -35,8 +35,9 @@ MARKER = '_FPGA_'
 # On a region held back until a scrub of it succeeds (regions.quarantine).
 QUARANTINED_TRAIT = TRAIT_PREFIX + 'QUARANTINED'
 GPU_MARKER = '_GPU_'
-# A pool's name ends in a digest of what its regions have in common.
+# A pool's name ends in a digest of what its units have in common.
 POOL_MARKER = '_FPGAPOOL_'
+GPU_POOL_MARKER = '_GPUPOOL_'
 POOL_DIGEST = 16
 # Placement allows 200 characters. Longer node names and identifiers are
 # shortened, and kept unique by a hash, to fit.
@@ -100,14 +101,19 @@ def gpu_traits(device, options):
     return frozenset(traits | options.traits(device.board))
 
 
-def gpu_flavor_specs(count, architecture):
+def gpu_flavor_specs(count, architecture, pooled=True):
     """The extra specs of a flavor for ``count`` GPUs of ``architecture``.
 
-    A granular group per GPU: each GPU is a provider of one PGPU, and
-    Placement takes a group's resource class from one provider. Two groups
-    or more need a group policy; with one unit per provider, ``none`` and
-    ``isolate`` give the same.
+    Pooled (``[fpga] gpu_provider_layout``'s default), the GPUs alike of a
+    NUMA node share a provider: the unsuffixed group takes them all from it.
+    Otherwise (``device``) each GPU is a provider of one PGPU, and
+    Placement takes a group's resource class from one provider: a granular
+    group per GPU. Two groups or more need a group policy; with one unit
+    per provider, ``none`` and ``isolate`` give the same.
     """
+    if pooled:
+        return {'resources:' + orc.PGPU: str(count),
+                'trait:' + gpu_trait_name('arch', architecture): 'required'}
     specs = {'group_policy': 'none'}
     for group in range(1, count + 1):
         specs['resources_GPU%d:%s' % (group, orc.PGPU)] = '1'
@@ -143,12 +149,18 @@ def identifier_of(nodename, name):
     return None
 
 
-def pool_name(nodename, resource_class, traits, free):
-    """The provider of the regions alike in class, traits and health."""
+def pool_name(nodename, resource_class, traits, free, marker=POOL_MARKER,
+              apart=()):
+    """The provider of the units alike in class, traits and health.
+
+    ``apart``: what else keeps units apart, that Placement does not see (a
+    GPU's NUMA node). Nothing for FPGA regions: their pools keep the names
+    they had before GPUs were pooled.
+    """
     key = '\n'.join([resource_class, 'free' if free else 'reserved'] +
-                    sorted(traits))
+                    sorted(traits) + [str(a) for a in apart])
     return provider_name(nodename, hashlib.sha256(key.encode()).hexdigest()[
-        :POOL_DIGEST], POOL_MARKER)
+        :POOL_DIGEST], marker)
 
 
 def _place(nodename, device, region, options, quarantined):
@@ -159,8 +171,14 @@ def _place(nodename, device, region, options, quarantined):
         traits |= {QUARANTINED_TRAIT}
     free = model.usable(device, region) and unit not in quarantined
     if device.is_gpu:
-        return (unit, provider_name(nodename, unit, GPU_MARKER), orc.PGPU,
-                traits, free)
+        # The GPUs of a pool share a NUMA node: a flavor's GPUs come from
+        # one pool, so from one node, and either all fit its NUMA policy
+        # or none does, whichever Nova picks.
+        home = (pool_name(nodename, orc.PGPU, traits, free, GPU_POOL_MARKER,
+                          ['numa %s' % device.numa_node])
+                if options.gpu_pooled
+                else provider_name(nodename, unit, GPU_MARKER))
+        return unit, home, orc.PGPU, traits, free
     resource_class = options.resource_class(device.board)
     home = (pool_name(nodename, resource_class, traits, free)
             if options.pooled else provider_name(nodename, unit))
@@ -178,12 +196,14 @@ def layout(nodename, inventory, options, quarantined=frozenset(),
            held=None):
     """The providers for a host inventory.
 
-    A GPU is a provider of its own, total 1. So is an FPGA region, or,
-    with ``options.pooled``, the regions alike (same class, traits and
-    health) share one, total their count; Nova's resource tracker then
-    picks which of them an instance gets, among the provider's resources.
-    A region that cannot be given to a guest now counts as reserved, and
-    so does a region ``quarantined`` names (by identifier), with
+    An FPGA region is a provider of its own, total 1, or, with
+    ``options.pooled``, the regions alike (same class, traits and health)
+    share one, total their count; Nova's resource tracker then picks which
+    of them an instance gets, among the provider's resources. GPUs alike
+    (same traits, health and NUMA node) share one too, with
+    ``options.gpu_pooled`` (the default), else each is a provider of its
+    own. A unit that cannot be given to a guest now counts as reserved,
+    and so does a region ``quarantined`` names (by identifier), with
     QUARANTINED_TRAIT.
 
     ``held``: ``{identifier: (provider name, class, traits)}``, where each
@@ -238,9 +258,10 @@ def _publish_resources(provider_tree, name, uuid, resource_class,
         for identifier in identifiers}})
 
 
-def is_pool(nodename, name):
-    return name.startswith(
-        model.shorten(nodename, MAX_NODE_PART) + POOL_MARKER)
+def is_pool(nodename, name, markers=(POOL_MARKER, GPU_POOL_MARKER)):
+    """Whether ``name`` is one of our pools (of ``markers``) on the node."""
+    prefix = model.shorten(nodename, MAX_NODE_PART)
+    return any(name.startswith(prefix + marker) for marker in markers)
 
 
 def _is_ours(nodename, name):
@@ -367,11 +388,28 @@ def _where(existing, assigned):
 
 
 def _kind(nodename, name):
+    """What a provider is, and what is gone when it is, for the logs."""
     if name.startswith(model.shorten(nodename, MAX_NODE_PART) + GPU_MARKER):
-        return 'GPU', 'GPU'
+        return 'GPU', 'GPU is'
+    if is_pool(nodename, name, (GPU_POOL_MARKER,)):
+        return 'GPU pool', 'GPUs are'
     if identifier_of(nodename, name) is None:
-        return 'FPGA pool', 'regions'
-    return 'FPGA', 'region'
+        return 'FPGA pool', 'regions are'
+    return 'FPGA', 'region is'
+
+
+def _may_be_away(nodename, inventory, options, existing):
+    """Whether a held unit can be in a provider not its own.
+
+    It can when a unit of the host has a pool for home, or a pool is left
+    from another layout: ``update`` then asks where the held units are.
+    With a provider per unit and no pool left, each is in its own.
+    """
+    if any(identifier_of(nodename, name) is None for name in existing):
+        return True
+    return any(options.gpu_pooled if device.is_gpu else options.pooled
+               for device in inventory.devices
+               if device.regions and options.allows(device))
 
 
 def update(provider_tree, nodename, inventory, options, in_use,
@@ -380,9 +418,9 @@ def update(provider_tree, nodename, inventory, options, in_use,
 
     ``quarantined``: the identifiers of regions held back (see
     ``layout``). ``assigned()``: ``{identifier: provider uuid}`` of the
-    units instances hold (as their ``resources`` say); asked when regions
-    are pooled, or providers of another layout are left, since then a
-    held unit can be in a provider not its own.
+    units instances hold (as their ``resources`` say); asked when units
+    of the host are pooled, or pools of another layout are left, since
+    then a held unit can be in a provider not its own.
 
     ``in_use(provider_uuid)`` tells whether allocations use a provider; it
     is asked only about providers no unit is left in or whose resource
@@ -395,8 +433,7 @@ def update(provider_tree, nodename, inventory, options, in_use,
     """
     existing = _ours(provider_tree, nodename)
     held = {}
-    if options.pooled or any(identifier_of(nodename, n) is None
-                             for n in existing):
+    if _may_be_away(nodename, inventory, options, existing):
         held = _where(existing, assigned())
     providers, pinned = layout(nodename, inventory, options, quarantined,
                                held)
@@ -405,7 +442,7 @@ def update(provider_tree, nodename, inventory, options, in_use,
     for name, data in existing.items():
         if name in wanted:
             continue
-        kind, unit = _kind(nodename, name)
+        kind, gone = _kind(nodename, name)
         if in_use(data.uuid):
             LOG.warning('%s provider %s (%s) is no longer on this host but '
                         'allocations still use it: it stays, reserved, until '
@@ -413,8 +450,8 @@ def update(provider_tree, nodename, inventory, options, in_use,
             _hold(provider_tree, nodename, data)
             settled = False
         else:
-            LOG.info('Removing %s provider %s (%s): its %s is gone.',
-                     kind, name, data.uuid, unit)
+            LOG.info('Removing %s provider %s (%s): its %s gone.',
+                     kind, name, data.uuid, gone)
             provider_tree.remove(name)
     managed = options.all_extra_traits | {os_traits.OWNER_NOVA}
     for provider in providers:

@@ -7,7 +7,8 @@ during a move, a migration); Placement records its project and user.
 A pooled provider's consumers hold some of its regions, Placement does not
 say which: the region records name the instance each region was given to
 last. A consumer of a pool that no record names (a migration, during a
-resize) could hold any region no record gives to a holder.
+resize) could hold any region no record gives to a holder. GPUs have no
+records: a consumer of a pool of GPUs could hold any of the host's GPUs.
 """
 
 import urllib.parse
@@ -21,6 +22,8 @@ from nova_fpga import placement
 VERSION = '1.14'
 # The entry of the pools' holders no region record names.
 UNNAMED = 'unnamed'
+# The entry of the holders of the pools of GPUs.
+UNNAMED_GPU = 'unnamed GPU'
 
 
 class Unknown(Exception):
@@ -55,7 +58,8 @@ class Holders:
         ``holders`` lists ``{'consumer', 'project_id', 'user_id'}``.
         ``given``: ``{region identifier: instance}`` from the region
         records. With pooled providers, the holders of theirs no record
-        names are under UNNAMED, with ``'pool': True``.
+        names are under UNNAMED, with ``'pool': True``; those of the pools
+        of GPUs under UNNAMED_GPU.
         Raises Unknown.
         """
         roots = self._get('/resource_providers?name=%s' % urllib.parse.quote(
@@ -79,14 +83,18 @@ class Holders:
                                 for inv in inventories.values()),
                 'holders': [self._consumer(c) for c in sorted(allocations)],
             }
-            if pool:
-                self._share(found, entry, given or {})
+            if placement.is_pool(self.nodename, rp['name'],
+                                 (placement.GPU_POOL_MARKER,)):
+                # The records name regions, never a GPU.
+                self._share(found, entry, {}, UNNAMED_GPU)
+            elif pool:
+                self._share(found, entry, given or {}, UNNAMED)
             else:
                 found[identifier] = entry
         return found
 
     @staticmethod
-    def _share(found, entry, given):
+    def _share(found, entry, given, unnamed_key):
         """A pool's holders to the regions the records give them."""
         named = set()
         for identifier, instance in given.items():
@@ -94,7 +102,7 @@ class Holders:
             if mine:
                 found[identifier] = dict(entry, reserved=False, holders=mine)
                 named.add(instance)
-        unnamed = found.setdefault(UNNAMED, {
+        unnamed = found.setdefault(unnamed_key, {
             'provider': None, 'reserved': False, 'holders': [], 'pool': True})
         unnamed['holders'].extend(
             h for h in entry['holders'] if h['consumer'] not in named)

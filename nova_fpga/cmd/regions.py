@@ -64,10 +64,12 @@ def _holders(args, host_regions, found):
 def _seen(seen, device, region):
     """Placement's entry of a region, else the pools' unnamed holders.
 
-    Any of those may hold a pooled region no record gives to a holder.
+    Any of those may hold a pooled region no record gives to a holder; any
+    holder of a pool of GPUs, any GPU.
     """
     identifier = model.region_identifier(device, region)
-    return seen.get(identifier) or seen.get(holders_mod.UNNAMED)
+    return seen.get(identifier) or seen.get(
+        holders_mod.UNNAMED_GPU if device.is_gpu else holders_mod.UNNAMED)
 
 
 def _loaded_image(record, region):

@@ -49,10 +49,27 @@ OPTS = [
                        'at 1,000 hosts of 16 regions, where the region '
                        'layout takes up to 2.4 s'),
         ],
-        help='How FPGA regions are reported to Placement (GPUs are one '
-             'provider each either way). Changing it is safe on a running '
+        help='How FPGA regions are reported to Placement (GPUs: '
+             'gpu_provider_layout). Changing it is safe on a running '
              'host: free regions move at the next periodic update, each '
              'held region when its instance releases it.'),
+    cfg.StrOpt(
+        'gpu_provider_layout',
+        default='pooled',
+        choices=[
+            ('pooled', 'one resource provider per group of GPUs alike '
+                       '(same model, traits, health and NUMA node), total '
+                       'their count; Nova picks the GPUs among them. A '
+                       'flavor asks for N GPUs with resources:PGPU=N. '
+                       'GET /allocation_candidates for two GPUs takes '
+                       'about half the time of the device layout\'s at '
+                       '1,000 hosts of 8 GPUs'),
+            ('device', 'one resource provider per GPU: a flavor asks for '
+                       'N GPUs with N granular request groups of PGPU=1'),
+        ],
+        help='How GPUs are reported to Placement. Changing it is safe on '
+             'a running host: free GPUs move at the next periodic update, '
+             'each held GPU when its instance releases it.'),
     cfg.MultiStrOpt(
         'extra_traits',
         default=[],
@@ -91,6 +108,7 @@ class PlacementOptions:
     extra_traits: ty.Mapping[str, ty.FrozenSet[str]] = dataclasses.field(
         default_factory=dict)
     pooled: bool = False
+    gpu_pooled: bool = True
 
     def allows(self, device):
         if device.in_host_use and not _names(
@@ -187,4 +205,5 @@ def placement_options(conf):
         host_gpu_addresses=host_gpu_addresses, host_gpu_ids=host_gpu_ids,
         resource_classes=_resource_classes(conf.fpga.resource_classes),
         extra_traits=_extra_traits(conf.fpga.extra_traits),
-        pooled=conf.fpga.provider_layout == 'pooled')
+        pooled=conf.fpga.provider_layout == 'pooled',
+        gpu_pooled=conf.fpga.gpu_provider_layout == 'pooled')

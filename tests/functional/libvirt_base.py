@@ -151,6 +151,7 @@ class FPGAServersTestBase(base.ServersTestBase):
                 if rp['name'].startswith(prefix)}
 
     def gpu_providers(self, hostname):
+        """The providers of one GPU each (``gpu_provider_layout = device``)."""
         return self.fpga_providers(hostname, '_GPU_')
 
     def fpga_provider(self, hostname, address, region='port0'):

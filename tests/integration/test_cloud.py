@@ -27,6 +27,7 @@ from demo import scenario
 from demo import services
 from demo import steps
 from nova_fpga import model
+from nova_fpga import placement
 from nova_fpga import simulator
 
 INTEL, XILINX = (host.name for host in scenario.HOSTS)
@@ -509,10 +510,14 @@ class CloudTest(CloudTestBase):
         gpus = sorted(d.address for d in simulated(XILINX, gpus=True))
         self.assertEqual(2, len(gpus))
         self.assertEqual([], simulated(INTEL, gpus=True))
-        gpu_providers = {'%s_GPU_%s' % (XILINX, a): 0 for a in gpus}
+        # The two H100, alike, share one pool: no provider of one GPU.
+        (pool,) = providers(placement.GPU_POOL_MARKER)
+        self.assertTrue(pool.startswith(XILINX + placement.GPU_POOL_MARKER))
+        self.assertEqual({}, providers('_GPU_'))
         result = steps.list_gpu_providers(self.demo)
-        self.assertEqual('2 GPUs with CUSTOM_GPU_ARCH_HOPPER', result.line)
-        self.assertEqual(gpu_providers, usages('_GPU_'))
+        self.assertEqual('2 GPUs with CUSTOM_GPU_ARCH_HOPPER in 1 '
+                         'provider(s)', result.line)
+        self.assertEqual({pool: 0}, usages(placement.GPU_POOL_MARKER))
 
         steps.upload_bitstreams(self.demo)
         steps.upload_vm_images(self.demo)
@@ -524,15 +529,15 @@ class CloudTest(CloudTestBase):
         for spec in scenario.SERVERS + (scenario.GPU_SERVER,):
             steps.boot(spec)(self.demo)
         self.assertEqual([1, 1, 1], sorted(usages().values()))
-        # Two GPUs on the compute that has them, one PGPU from each.
+        # Two GPUs on the compute that has them, both from its pool.
         gpu_server = self.demo.servers[scenario.GPU_SERVER.name]
         self.assertEqual(XILINX, gpu_server['OS-EXT-SRV-ATTR:host'])
-        self.assertEqual(dict.fromkeys(gpu_providers, 1), usages('_GPU_'))
+        self.assertEqual({pool: 2}, usages(placement.GPU_POOL_MARKER))
         allocations = CLOUD.placement.get(
             '/allocations/%s' % gpu_server['id']).json()['allocations']
         root = providers(XILINX)[XILINX]
         self.assertEqual(
-            {uuid: {'PGPU': 1} for uuid in providers('_GPU_').values()},
+            {providers(placement.GPU_POOL_MARKER)[pool]: {'PGPU': 2}},
             {uuid: a['resources'] for uuid, a in allocations.items()
              if uuid != root})
         # The guest has the two GPUs (an H100 has no companion), nothing
@@ -601,7 +606,7 @@ class CloudTest(CloudTestBase):
         result = steps.delete_servers(self.demo)
         self.assertEqual('4 regions free (usage 0), blank or kept warm, 2 '
                          'GPUs free', result.line)
-        self.assertEqual(gpu_providers, usages('_GPU_'))
+        self.assertEqual({pool: 0}, usages(placement.GPU_POOL_MARKER))
         self.assertEqual({scenario.BLANKS['n6000'].function_id},
                          set(loaded(INTEL).values()))
         self.assertEqual({scenario.BLANKS['u250'].function_id},

@@ -36,6 +36,15 @@ class PlacementOptionsTest(testtools.TestCase):
         self.assertTrue(found.allows(device('0000:5e:00.0')))
         self.assertEqual('FPGA', found.resource_class('n6000'))
         self.assertEqual(frozenset(), found.traits('n6000'))
+        # Regions one provider each, GPUs pooled.
+        self.assertEqual((False, True), (found.pooled, found.gpu_pooled))
+
+    def test_layouts(self):
+        found = self.options(provider_layout='pooled',
+                             gpu_provider_layout='device')
+        self.assertEqual((True, False), (found.pooled, found.gpu_pooled))
+        self.assertRaises(ValueError, self.options,
+                          gpu_provider_layout='region')
 
     def test_enabled_devices(self):
         found = self.options(enabled_devices=['0000:5E:00.0', '10EE:5004'])

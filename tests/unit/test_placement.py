@@ -314,7 +314,24 @@ def gpu(address='0000:41:00.0', board='h100_pcie', architecture='hopper',
         memory_source=memory_source, **kwargs)
 
 
+HOPPER_TRAITS = frozenset(
+    {os_traits.OWNER_NOVA, 'CUSTOM_GPU_NVIDIA', 'CUSTOM_GPU_H100_PCIE',
+     'CUSTOM_GPU_ARCH_HOPPER'} |
+    {'CUSTOM_GPU_MEMORY_GE_%dG' % n
+     for n in (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 64, 80)})
+
+
+def ampere(address, **kwargs):
+    return gpu(address, board='a100_pcie_40gb', architecture='ampere',
+               memory_mb=40960, **kwargs)
+
+
 class GPUPlacementTest(PlacementTestBase):
+    """``[fpga] gpu_provider_layout = device``: a provider per GPU."""
+
+    def setUp(self):
+        super().setUp()
+        self.options = conf.PlacementOptions(gpu_pooled=False)
 
     def gpu_name(self, address='0000:41:00.0'):
         return '%s_GPU_%s' % (NODE, address)
@@ -326,12 +343,7 @@ class GPUPlacementTest(PlacementTestBase):
                          set(self.children()))
         data = self.tree.data(self.gpu_name())
         self.assertEqual({orc.PGPU}, set(data.inventory))
-        self.assertEqual(
-            {os_traits.OWNER_NOVA, 'CUSTOM_GPU_NVIDIA',
-             'CUSTOM_GPU_H100_PCIE', 'CUSTOM_GPU_ARCH_HOPPER'} |
-            {'CUSTOM_GPU_MEMORY_GE_%dG' % n
-             for n in (1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 64, 80)},
-            data.traits)
+        self.assertEqual(HOPPER_TRAITS, data.traits)
         self.assertEqual(
             '0000:41:00.0',
             placement.identifier_of(NODE, self.gpu_name()))
@@ -375,14 +387,216 @@ class GPUPlacementTest(PlacementTestBase):
             'trait_GPU1:CUSTOM_GPU_ARCH_HOPPER': 'required',
             'resources_GPU2:PGPU': '1',
             'trait_GPU2:CUSTOM_GPU_ARCH_HOPPER': 'required',
-        }, placement.gpu_flavor_specs(2, 'hopper'))
+        }, placement.gpu_flavor_specs(2, 'hopper', pooled=False))
 
     def test_gpu_flavor_specs_ask_for_the_reported_trait(self):
         self.update(inventory(gpu()))
         wanted = {key.partition(':')[2] for key in placement.gpu_flavor_specs(
-            1, gpu().architecture) if key.startswith('trait_')}
+            1, gpu().architecture, pooled=False) if key.startswith('trait_')}
         self.assertEqual({'CUSTOM_GPU_ARCH_HOPPER'}, wanted)
         self.assertLessEqual(wanted, self.tree.data(self.gpu_name()).traits)
+
+    def test_the_held_units_are_not_asked(self):
+        def assigned():
+            raise AssertionError('asked')
+        placement.update(self.tree, NODE,
+                         inventory(gpu(), gpu('0000:c1:00.0')),
+                         self.options, never_used, assigned=assigned)
+        self.assertEqual(2, len(self.children()))
+
+
+class GPUPoolTest(PlacementTestBase):
+    """The default: one provider per GPUs alike (and NUMA node) of a host."""
+
+    def setUp(self):
+        super().setUp()
+        self.assigned = {}
+
+    def update(self, inv=None, in_use=never_used):
+        return placement.update(self.tree, NODE, inv or self.eight(),
+                                self.options, in_use,
+                                assigned=lambda: dict(self.assigned))
+
+    @staticmethod
+    def eight(bad=(), numa=(0,) * 8, board=None):
+        """Four H100 and four A100, ``bad`` (indexes) unhealthy."""
+        return inventory(*[
+            (gpu if i < 4 else ampere)(
+                '0000:%02x:00.0' % (0x41 + i), numa_node=numa[i],
+                health_reason='fallen off the bus' if i in bad else None)
+            for i in range(8)])
+
+    def pools(self):
+        """``{frozenset(addresses): (total, reserved, traits)}``."""
+        found = {}
+        for name, data in self.children().items():
+            self.assertTrue(name.startswith(NODE + placement.GPU_POOL_MARKER))
+            self.assertIsNone(placement.identifier_of(NODE, name))
+            self.assertTrue(placement.is_pool(NODE, name))
+            inv = data.inventory[orc.PGPU]
+            self.assertEqual(inv['total'], inv['max_unit'])
+            units = frozenset(r.identifier
+                              for r in data.resources[orc.PGPU])
+            found[units] = inv['total'], inv['reserved'], data.traits
+        return found
+
+    def addresses(self, *indexes):
+        return frozenset('0000:%02x:00.0' % (0x41 + i) for i in indexes)
+
+    def test_one_pool_per_model(self):
+        self.assertTrue(self.update())
+        pools = self.pools()
+        self.assertEqual({self.addresses(0, 1, 2, 3),
+                          self.addresses(4, 5, 6, 7)}, set(pools))
+        total, reserved, traits = pools[self.addresses(0, 1, 2, 3)]
+        self.assertEqual((4, 0, HOPPER_TRAITS), (total, reserved, traits))
+        self.assertIn('CUSTOM_GPU_ARCH_AMPERE',
+                      pools[self.addresses(4, 5, 6, 7)][2])
+        # Nova's resource tracker picks the GPUs among the pool's units.
+        for data in self.children().values():
+            for resource in data.resources[orc.PGPU]:
+                self.assertEqual(data.uuid, resource.provider_uuid)
+            self.assertEqual(set(), data.aggregates)
+
+    def test_the_flavor_asks_for_the_gpus_of_one_pool(self):
+        # Seed 003's flavor, as written.
+        specs = placement.gpu_flavor_specs(2, 'fermi')
+        self.assertEqual({'resources:PGPU': '2',
+                          'trait:CUSTOM_GPU_ARCH_FERMI': 'required'}, specs)
+        self.update()
+        wanted = {key.partition(':')[2] for key in placement.gpu_flavor_specs(
+            2, 'hopper') if key.startswith('trait:')}
+        self.assertEqual([4], [total for total, _, traits in
+                               self.pools().values() if wanted <= traits])
+
+    def test_a_pool_per_numa_node(self):
+        self.update(self.eight(numa=(0, 0, 1, 1, 0, 1, None, None)))
+        self.assertEqual(
+            {self.addresses(0, 1), self.addresses(2, 3), self.addresses(4),
+             self.addresses(5), self.addresses(6, 7)}, set(self.pools()))
+
+    def test_extra_traits_make_pools_of_their_own(self):
+        self.options = conf.PlacementOptions(extra_traits={
+            'h100_pcie': frozenset({'CUSTOM_GOLD'})})
+        self.update()
+        pools = self.pools()
+        self.assertIn('CUSTOM_GOLD', pools[self.addresses(0, 1, 2, 3)][2])
+        self.assertNotIn('CUSTOM_GOLD', pools[self.addresses(4, 5, 6, 7)][2])
+
+    def test_an_unusable_gpu_is_in_a_reserved_pool_of_its_own(self):
+        self.update(self.eight(bad=(1, 2)))
+        pools = self.pools()
+        self.assertEqual((2, 2), pools[self.addresses(1, 2)][:2])
+        self.assertEqual((2, 0), pools[self.addresses(0, 3)][:2])
+        # Back to health, it goes back to its model's pool.
+        self.update()
+        self.assertEqual((4, 0), self.pools()[self.addresses(0, 1, 2, 3)][:2])
+
+    def test_fpga_pools_keep_their_names(self):
+        # Their names are in Placement already, with allocations.
+        self.options = conf.PlacementOptions(pooled=True)
+        self.update(inventory(device(), gpu()))
+        traits = placement.region_traits(device(), region(), self.options)
+        self.assertIn(placement.pool_name(NODE, orc.FPGA, traits, True),
+                      self.children())
+
+    def test_names_fit_placement(self):
+        node = 'n' * 250
+        self.tree.new_root(node, uuids.long_root)
+        placement.update(self.tree, node, self.eight(), self.options,
+                         never_used, assigned=dict)
+        names = [self.tree.data(u).name
+                 for u in self.tree.get_provider_uuids(node)[1:]]
+        self.assertEqual(2, len(names))
+        for name in names:
+            self.assertLessEqual(len(name), 200)
+            self.assertTrue(placement.is_pool(node, name))
+            self.assertFalse(placement.is_pool('n' * 249, name))
+
+    def held_by_its_provider(self, address):
+        for data in self.children().values():
+            for resource in data.resources.get(orc.PGPU, ()):
+                if resource.identifier == address:
+                    self.assigned[address] = data.uuid
+                    return data.uuid
+
+    def test_from_the_device_layout_held_gpus_move_when_released(self):
+        self.options = conf.PlacementOptions(gpu_pooled=False)
+        self.update()
+        held = [self.held_by_its_provider('0000:%02x:00.0' % (0x41 + i))
+                for i in (0, 1)]
+        self.options = conf.PlacementOptions()
+        self.assertFalse(self.update(in_use=lambda uuid: uuid in held))
+        # Each held GPU stays in its own provider, with its allocation;
+        # the free ones are pooled.
+        names = set(self.children())
+        self.assertEqual({'%s_GPU_0000:41:00.0' % NODE,
+                          '%s_GPU_0000:42:00.0' % NODE},
+                         {n for n in names if '_GPU_' in n})
+        pools = {frozenset(r.identifier for r in data.resources[orc.PGPU]):
+                 data.inventory[orc.PGPU]['total']
+                 for name, data in self.children().items()
+                 if placement.is_pool(NODE, name)}
+        self.assertEqual({self.addresses(2, 3): 2,
+                          self.addresses(4, 5, 6, 7): 4}, pools)
+        for uuid in held:
+            self.assertEqual(1, self.tree.data(uuid).inventory[orc.PGPU][
+                'total'])
+        # Released, they join their pool and their providers go.
+        self.assigned.clear()
+        self.assertTrue(self.update())
+        self.assertEqual((4, 0, HOPPER_TRAITS),
+                         self.pools()[self.addresses(0, 1, 2, 3)])
+
+    def test_back_to_the_device_layout(self):
+        self.update()
+        pool = self.held_by_its_provider('0000:41:00.0')
+        self.held_by_its_provider('0000:42:00.0')
+        self.options = conf.PlacementOptions(gpu_pooled=False)
+        self.assertFalse(self.update(in_use=lambda uuid: uuid == pool))
+        data = self.tree.data(pool)
+        self.assertEqual(self.addresses(0, 1),
+                         {r.identifier for r in data.resources[orc.PGPU]})
+        self.assertEqual((2, 0), (data.inventory[orc.PGPU]['total'],
+                                  data.inventory[orc.PGPU]['reserved']))
+        self.assertEqual(HOPPER_TRAITS, data.traits)
+        self.assertEqual(7, len(self.children()))
+        self.assigned.clear()
+        self.assertTrue(self.update())
+        self.assertEqual({'%s_GPU_0000:%02x:00.0' % (NODE, 0x41 + i)
+                          for i in range(8)}, set(self.children()))
+
+    def test_a_held_gpu_lost_stays_in_its_pool(self):
+        self.update()
+        pool = self.held_by_its_provider('0000:41:00.0')
+        self.assertFalse(self.update(self.eight(bad=(0,))))
+        inv = self.tree.data(pool).inventory[orc.PGPU]
+        self.assertEqual((4, 0), (inv['total'], inv['reserved']))
+        self.assigned.clear()
+        self.update(self.eight(bad=(0,)))
+        self.assertEqual((1, 1), self.pools()[self.addresses(0)][:2])
+
+    def test_vanished_pool_is_removed(self):
+        self.update()
+        with self.assertLogs(placement.LOG.logger, 'INFO') as logs:
+            self.update(inventory(*self.eight().devices[:4]))
+        self.assertEqual({self.addresses(0, 1, 2, 3)}, set(self.pools()))
+        self.assertIn('Removing GPU pool provider', logs.output[0])
+        self.assertIn('its GPUs are gone', logs.output[0])
+
+    def test_hold_all_of_a_tree_read_from_placement(self):
+        self.update()
+        pool = self.held_by_its_provider('0000:42:00.0')
+        fresh = nova_provider_tree.ProviderTree()
+        fresh.new_root(NODE, uuids.root)
+        for name, data in self.children().items():
+            fresh.new_child(name, NODE, uuid=data.uuid)
+            fresh.update_inventory(name, data.inventory)
+        placement.hold_all(fresh, NODE, lambda: dict(self.assigned))
+        data = fresh.data(pool)
+        self.assertEqual(4, data.inventory[orc.PGPU]['reserved'])
+        self.assertEqual({'0000:42:00.0'},
+                         {r.identifier for r in data.resources[orc.PGPU]})
 
 
 class PooledLayoutTest(PlacementTestBase):

@@ -99,3 +99,35 @@ class PooledHoldersTest(testtools.TestCase):
         self.assertEqual(['migration', 'server'], [
             h['consumer'] for h in found[holders.UNNAMED]['holders']])
         self.assertEqual({holders.UNNAMED}, set(found))
+
+
+GPU_POOL = 'compute1_GPUPOOL_0123456789abcdef'
+WITH_GPUS = dict(POOLED, **{
+    '/resource_providers?in_tree=root-uuid': {'resource_providers': [
+        {'uuid': ROOT, 'name': NODE},
+        {'uuid': 'pool-uuid', 'name': POOL},
+        {'uuid': 'gpus-uuid', 'name': GPU_POOL}]},
+    '/resource_providers/gpus-uuid/inventories': {'inventories': {
+        'PGPU': {'total': 4, 'reserved': 0}}},
+    '/resource_providers/gpus-uuid/allocations': {'allocations': {
+        'server': {'resources': {'PGPU': 2}}}},
+})
+
+
+class GPUPoolHoldersTest(testtools.TestCase):
+
+    def test_the_holders_of_a_pool_of_gpus_are_apart(self):
+        client = mock.Mock()
+        client.get.side_effect = lambda url, **kwargs: mock.Mock(
+            status_code=200, json=mock.Mock(return_value=WITH_GPUS[url]))
+        found = holders.Holders(NODE, client=client).read(
+            {'0000:10:00.0_port0': 'server'})
+        # The record names the server's region, not its GPUs: the region
+        # keeps its entry of the FPGA pool.
+        self.assertEqual('pool-uuid', found['0000:10:00.0_port0']['provider'])
+        self.assertEqual(['migration'], [
+            h['consumer'] for h in found[holders.UNNAMED]['holders']])
+        self.assertEqual(
+            {'provider': None, 'reserved': False, 'pool': True, 'holders': [
+                {'consumer': 'server', 'project_id': 'p', 'user_id': 'u'}]},
+            found[holders.UNNAMED_GPU])
