@@ -25,10 +25,7 @@ Run from the top of a checkout: ``python -m benchmarks.gpu_scale``
 (``--hosts 100`` for a quick run).
 """
 
-import argparse
-import json
 import sys
-import tempfile
 
 from benchmarks import placement_scale as scale
 from nova_fpga import conf as fpga_conf
@@ -87,23 +84,7 @@ def measure(layout, hosts, tuning, repeat, connection):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--hosts', type=int, action='append',
-                        help='compute nodes (repeatable; 100 and 1000)')
-    parser.add_argument('--repeat', type=int, default=3)
-    parser.add_argument('--child', nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        layout, hosts, tuning, connection = args.child
-        print(json.dumps(measure(layout, int(hosts), tuning, args.repeat,
-                                 connection)))
-        return 0
-    with tempfile.TemporaryDirectory(prefix='gpu-scale-') as workdir:
-        databases = scale.Databases(workdir)
-        try:
-            return run_all(args, databases)
-        finally:
-            databases.stop()
+    return scale.command(argv, __doc__, measure, run_all, 'gpu-scale-')
 
 
 def run_all(args, databases):

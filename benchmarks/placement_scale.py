@@ -269,7 +269,12 @@ class Databases:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    return command(argv, __doc__, measure, run_all, 'placement-scale-')
+
+
+def command(argv, doc, measure, run_all, prefix):
+    """A benchmark's command line: ``measure`` in a child, ``run_all``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument('--hosts', type=int, action='append',
                         help='compute nodes (repeatable; 100 and 1000)')
     parser.add_argument('--repeat', type=int, default=3)
@@ -280,7 +285,7 @@ def main(argv=None):
         print(json.dumps(measure(layout, int(hosts), tuning, args.repeat,
                                  connection)))
         return 0
-    with tempfile.TemporaryDirectory(prefix='placement-scale-') as workdir:
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
         databases = Databases(workdir)
         try:
             return run_all(args, databases)
