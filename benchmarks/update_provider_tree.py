@@ -129,20 +129,20 @@ class Measure(in_nova.Measure):
             copies(steady), self.repeat)
 
         def full(tree):
-            drv._fpga_reported = None
+            drv._fpga_reporter._reported = None
             drv.update_provider_tree(tree, 'compute1')
         full_ms = median_ms(full, copies(steady), self.repeat)
         discovery_ms = median_ms(
-            lambda _: drv._fpga_regions.discover(), lambda: None, self.repeat)
-        inventory = drv._fpga_regions.discover()
+            lambda _: drv._fpga_regions.survey(), lambda: None, self.repeat)
+        inventory = drv._fpga_regions.survey()
         widen_ms = median_ms(lambda _: widen(inventory), lambda: None,
                              self.repeat)
         placement_ms = median_ms(
             lambda tree: placement.update(
-                tree, 'compute1', inventory, drv._fpga_options,
+                tree, 'compute1', inventory, drv._fpga_reporter.options,
                 lambda rp_uuid: False),
             copies(steady), self.repeat)
-        paths = sysfs_floor.files_read(drv._fpga_regions.discover)
+        paths = sysfs_floor.files_read(drv._fpga_regions.survey)
         floor_ms = median_ms(lambda _: sysfs_floor.read_all(paths),
                              lambda: None, self.repeat)
         added_ms = ours_ms - libvirt_ms - widen_ms
