@@ -119,11 +119,13 @@ def configure_computes(demo):
         path = demo.write('%s-%s.bin' % (blank.name, kind), bitstreams.make(
             kind, blank.function_id, blank.name))
         blanks[simulator.INTERFACE_IDS[kind]] = path
+    # One provider per region, so that Placement shows each (the default
+    # pools them: see README's Placement at scale).
     demo.cloud.fpga_options.update(
-        scrub_on_release='blank',
+        scrub_on_release='blank', provider_layout='region',
         blank_bitstreams=','.join('%s:%s' % item
                                   for item in sorted(blanks.items())))
-    rows = [('scrub_on_release', 'blank')]
+    rows = [('scrub_on_release', 'blank'), ('provider_layout', 'region')]
     rows += [('blank_bitstreams', '%s:%s' % item)
              for item in sorted(blanks.items())]
     rows += [(name, 'hosts/<host>/' + where) for name, where in (

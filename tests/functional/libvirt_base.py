@@ -79,9 +79,12 @@ class FPGAServersTestBase(base.ServersTestBase):
             backend_base, 'READ_DELAY', 0))
         self.bitstream_cache = self.useFixture(fixtures.TempDir()).path
         self.state_dir = self.useFixture(fixtures.TempDir()).path
+        # One provider per region, so that a test reads in Placement which
+        # region a server holds; the pooled default is test_pooled's.
         self.flags(lock_path=self.useFixture(fixtures.TempDir()).path,
                    state_dir=self.state_dir,
-                   bitstream_cache_dir=self.bitstream_cache, group='fpga')
+                   bitstream_cache_dir=self.bitstream_cache,
+                   provider_layout='region', group='fpga')
         self.fpga_hosts = {}
 
     def simulate(self, *cards):

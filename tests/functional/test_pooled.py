@@ -129,6 +129,33 @@ class PooledTest(libvirt_base.FPGAServersTestBase):
         self.assertEqual({}, self.fpga_providers('compute1', '_FPGA_'))
         self.assertEqual([(2, 0, 0)], [p[:3] for p in self.pools().values()])
 
+    def test_back_to_the_region_layout_a_held_region_moves_when_released(
+            self):
+        self.start_fpga_compute('compute1', 'n6000:2',
+                                provider_layout='pooled')
+        server = self.boot(self.fpga_flavor())
+        pool, identifier = self.held(server)
+        self.flags(provider_layout='region', group='fpga')
+        self.restart_compute_service('compute1')
+        self._run_periodics(raise_on_error=True)
+
+        # The held region stays in its pool with its allocation; the free
+        # one has a provider of its own.
+        (free,) = set(self.fpga_providers('compute1', '_FPGA_'))
+        self.assertNotEqual('compute1_FPGA_' + identifier, free)
+        self.assertEqual([(1, 0, 1)], [p[:3] for p in self.pools().values()])
+        self.assertEqual((pool, identifier), self.held(server))
+        # The server keeps its region through a hard reboot.
+        self._reboot_server(server, hard=True)
+        self.assertEqual((pool, identifier), self.held(server))
+
+        self._delete_server(server)
+        self._run_periodics(raise_on_error=True)
+        self.assertEqual({}, self.pools())
+        self.assertEqual(
+            {'compute1_FPGA_' + identifier, free},
+            set(self.fpga_providers('compute1', '_FPGA_')))
+
     def test_a_resize_on_the_host_keeps_both_regions_in_their_pool(self):
         self.flags(allow_resize_to_same_host=True)
         self.start_fpga_compute('compute1', 'n6000:2',

@@ -36,13 +36,13 @@ class PlacementOptionsTest(testtools.TestCase):
         self.assertTrue(found.allows(device('0000:5e:00.0')))
         self.assertEqual('FPGA', found.resource_class('n6000'))
         self.assertEqual(frozenset(), found.traits('n6000'))
-        # Regions one provider each, GPUs pooled.
-        self.assertEqual((False, True), (found.pooled, found.gpu_pooled))
+        # Regions and GPUs pooled.
+        self.assertEqual((True, True), (found.pooled, found.gpu_pooled))
 
     def test_layouts(self):
-        found = self.options(provider_layout='pooled',
+        found = self.options(provider_layout='region',
                              gpu_provider_layout='device')
-        self.assertEqual((True, False), (found.pooled, found.gpu_pooled))
+        self.assertEqual((False, False), (found.pooled, found.gpu_pooled))
         self.assertRaises(ValueError, self.options,
                           gpu_provider_layout='region')
 

@@ -77,9 +77,10 @@ class MixinTestCase(test.NoDBTestCase):
         self.tree.new_root(NODE, uuids.root)
         self.discover = self.useFixture(fixtures.MockPatchObject(
             discovery, 'discover', return_value=INVENTORY)).mock
+        # One provider per region: the tests name each region's.
         self.flags(state_dir=self.useFixture(fixtures.TempDir()).path,
                    lock_path=self.useFixture(fixtures.TempDir()).path,
-                   group='fpga')
+                   provider_layout='region', group='fpga')
 
     def driver(self):
         return Driver(self.virtapi)
