@@ -57,6 +57,15 @@ class PlacementTestBase(testtools.TestCase):
         return {self.tree.data(u).name: self.tree.data(u)
                 for u in self.tree.get_provider_uuids(NODE)[1:]}
 
+    def read_from_placement(self):
+        """The tree as Nova's report client builds it: no resources."""
+        fresh = nova_provider_tree.ProviderTree()
+        fresh.new_root(NODE, uuids.root)
+        for name, data in self.children().items():
+            fresh.new_child(name, NODE, uuid=data.uuid)
+            fresh.update_inventory(name, data.inventory)
+        return fresh
+
     def name(self, identifier='0000:5e:00.0_port0'):
         return '%s_FPGA_%s' % (NODE, identifier)
 
@@ -587,11 +596,7 @@ class GPUPoolTest(PlacementTestBase):
     def test_hold_all_of_a_tree_read_from_placement(self):
         self.update()
         pool = self.held_by_its_provider('0000:42:00.0')
-        fresh = nova_provider_tree.ProviderTree()
-        fresh.new_root(NODE, uuids.root)
-        for name, data in self.children().items():
-            fresh.new_child(name, NODE, uuid=data.uuid)
-            fresh.update_inventory(name, data.inventory)
+        fresh = self.read_from_placement()
         placement.hold_all(fresh, NODE, lambda: dict(self.assigned))
         data = fresh.data(pool)
         self.assertEqual(4, data.inventory[orc.PGPU]['reserved'])
@@ -772,13 +777,7 @@ class PooledLayoutTest(PlacementTestBase):
     def test_hold_all_of_a_tree_read_from_placement(self):
         self.update(self.four_cards())
         pool = self.held_by_its_provider('0000:12:00.0_port0')
-        # As Nova's report client builds a tree from Placement: no
-        # resources.
-        fresh = nova_provider_tree.ProviderTree()
-        fresh.new_root(NODE, uuids.root)
-        for name, data in self.children().items():
-            fresh.new_child(name, NODE, uuid=data.uuid)
-            fresh.update_inventory(name, data.inventory)
+        fresh = self.read_from_placement()
         placement.hold_all(fresh, NODE, lambda: dict(self.assigned))
         data = fresh.data(pool)
         self.assertEqual(2, data.inventory[orc.FPGA]['reserved'])
