@@ -28,13 +28,19 @@ def discover(host):
                               list(conf.BACKEND_NAMES))
 
 
-def median_seconds(func, repeat):
-    times = []
+def medians(funcs, repeat):
+    """The median seconds of each of ``funcs``, run in turn ``repeat`` times.
+
+    Taking turns puts each under the same load, so their ratio holds on a
+    busy machine.
+    """
+    times = [[] for _ in funcs]
     for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for func, taken in zip(funcs, times):
+            start = time.perf_counter()
+            func()
+            taken.append(time.perf_counter() - start)
+    return [statistics.median(taken) for taken in times]
 
 
 def main():
@@ -47,11 +53,10 @@ def main():
         inventory = discover(host)
         paths = sysfs_floor.files_read(lambda: discover(host))
         calls = sysfs_floor.calls_made(lambda: discover(host))
-        found = median_seconds(lambda: discover(host), args.repeat)
-        floor = median_seconds(lambda: sysfs_floor.read_all(paths),
-                               args.repeat)
-        all_io = median_seconds(lambda: sysfs_floor.make_all(paths, calls),
-                                args.repeat)
+        found, floor, all_io = medians([
+            lambda: discover(host),
+            lambda: sysfs_floor.read_all(paths),
+            lambda: sysfs_floor.make_all(paths, calls)], args.repeat)
     regions = sum(len(d.regions) for d in inventory.devices)
     kinds = collections.Counter(name for name, _ in calls)
     print('simulated host: %d cards (%s), %d regions, %d files read' % (

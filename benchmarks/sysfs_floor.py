@@ -8,19 +8,17 @@ how much of what is left above the first is system calls.
 import os
 from unittest import mock
 
-from nova_fpga import sysfs
-
 
 def files_read(discover):
-    """The attribute files one ``discover()`` reads, in order."""
+    """The files one ``discover()`` opens, in order."""
     seen = []
-    real_read = sysfs._read_text
+    real_open = os.open
 
-    def recording_read(path):
+    def recording_open(path, *args, **kwargs):
         seen.append(path)
-        return real_read(path)
+        return real_open(path, *args, **kwargs)
 
-    with mock.patch.object(sysfs, '_read_text', recording_read):
+    with mock.patch.object(os, 'open', recording_open):
         discover()
     return seen
 

@@ -1,6 +1,5 @@
 """Discovery: every enabled backend reads sysfs; one inventory comes out.
 
-FPGA cards get their on-board memory from the board table here.
 ``HostInventory`` is the inventory of this host as it is reported and
 given to guests: what Nova's own PCI passthrough hands out is withheld.
 """
@@ -12,7 +11,6 @@ from oslo_log import log as logging
 import stevedore
 
 from nova_fpga.backends import base
-from nova_fpga.catalog import boards
 from nova_fpga import model
 from nova_fpga import passthrough
 from nova_fpga import sysfs
@@ -52,13 +50,18 @@ def load_backends(names, sysfs_root, dev_root, options=base.Options()):
 def discover(sysfs_root, dev_root, backend_names):
     """Return the host's model.Inventory."""
     check_root(sysfs_root)
-    found = []
     with sysfs.one_reading():
-        for backend in load_backends(tuple(backend_names), sysfs_root,
-                                     dev_root):
-            found.extend(backend.discover())
-    return model.Inventory(
-        devices=tuple(boards.with_memory(d) for d in merge(found)))
+        backends = load_backends(tuple(backend_names), sysfs_root, dev_root)
+        found = [device for backend in backends
+                 for device in backend.managed()]
+        # A card one family manages is not reported again, unmanaged, by
+        # another that could drive it (PAC A10: DFL and intel-fpga).
+        taken = model.addresses(found)
+        for backend in backends:
+            unmanaged = backend.unmanaged(taken)
+            found.extend(unmanaged)
+            taken |= model.addresses(unmanaged)
+    return model.Inventory(devices=tuple(merge(found)))
 
 
 def discover_from_conf(conf):

@@ -166,6 +166,12 @@ def normalize_id(text):
     return value
 
 
+def addresses(devices):
+    """Every PCI address the devices hold: their own and their regions'."""
+    return ({d.address for d in devices} |
+            {a for d in devices for r in d.regions for a in r.attach})
+
+
 def is_pci_address(name):
     return bool(_PCI_ADDRESS.match(name))
 

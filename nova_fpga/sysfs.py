@@ -7,7 +7,6 @@ attribute whose read failed on the real host.
 """
 
 import contextlib
-import dataclasses
 import errno
 import functools
 import os
@@ -33,13 +32,13 @@ class Missing(Unreadable):
     """The attribute does not exist (ENOENT)."""
 
 
-def _read_text(path):
+def _read_bytes(path):
     # One read(2) is what an attribute takes; io's layers are most of the
     # cost of a small read.
     try:
         fd = os.open(path, os.O_RDONLY)
         try:
-            data = os.read(fd, 65536)
+            return os.read(fd, 65536)
         finally:
             os.close(fd)
     except OSError as e:
@@ -47,26 +46,38 @@ def _read_text(path):
         if e.errno == errno.ENOENT:
             raise Missing(path, reason) from None
         raise Unreadable(path, reason) from None
+
+
+def _text(path, data):
     text = data.replace(b'\0', b'').decode('utf-8', 'replace').strip()
     if data and not text:
         raise Unreadable(path, 'read failed (no data)')
     return text
 
 
+def _first_line(path, data):
+    return _text(path, data).partition('\n')[0].strip()
+
+
 def read(path):
     """Return the first line of a sysfs attribute, stripped."""
-    text = _read_text(path)
-    return text.splitlines()[0].strip() if text else ''
+    return _first_line(path, _read_bytes(path))
 
 
 def read_lines(path):
     """All non-empty lines of a multi-line attribute (interface_uuids)."""
-    return [line.strip() for line in _read_text(path).splitlines()
-            if line.strip()]
+    text = _text(path, _read_bytes(path))
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def read_int(path, base=10):
-    text = read(path)
+    data = _read_bytes(path)
+    try:
+        # int() takes the bytes, surrounding whitespace and all.
+        return int(data, base)
+    except ValueError:
+        pass
+    text = _first_line(path, data)
     try:
         return int(text, base)
     except ValueError:
@@ -131,7 +142,7 @@ def pci_address_of(path, target=None):
 def link_name(path):
     """The last component a symlink points to, or None if it is not one."""
     try:
-        return os.path.basename(os.readlink(path))
+        return os.readlink(path).rpartition('/')[2]
     except OSError:
         return None
 
@@ -166,7 +177,12 @@ def numbered_groups(directory, prefixes):
     return {prefix: sorted(paths) for prefix, paths in found.items()}
 
 
-_run = threading.local()
+class _Reading(threading.local):
+    memo = None
+
+
+_run = _Reading()
+_UNREAD = object()
 
 
 @contextlib.contextmanager
@@ -176,7 +192,7 @@ def one_reading():
     A discovery run holds one: every backend looks at the same PCI
     devices, and nothing there changes in the milliseconds a run takes.
     """
-    if getattr(_run, 'memo', None) is not None:
+    if _run.memo is not None:
         yield
         return
     _run.memo = {}
@@ -190,15 +206,14 @@ def once_per_reading(func):
     """``func``'s result for the same arguments, once within one_reading."""
     @functools.wraps(func)
     def wrapper(*args):
-        memo = getattr(_run, 'memo', None)
+        memo = _run.memo
         if memo is None:
             return func(*args)
         key = (func, args)
-        try:
-            return memo[key]
-        except KeyError:
+        value = memo.get(key, _UNREAD)
+        if value is _UNREAD:
             value = memo[key] = func(*args)
-            return value
+        return value
     return wrapper
 
 
@@ -236,8 +251,7 @@ def _link_or_dir(entry):
         return None
 
 
-@dataclasses.dataclass(frozen=True)
-class PciFunction:
+class PciFunction(ty.NamedTuple):
     address: str
     vendor_id: ty.Optional[str]
     device_id: ty.Optional[str]
@@ -252,36 +266,50 @@ def pci_dir(sysfs_root, address):
     return '%s/bus/pci/devices/%s' % (sysfs_root, address)
 
 
-@once_per_reading
-def _pci_hex(sysfs_root, address, attr):
-    """``(value, reason)``: a hex attribute's number, or None and why not.
+class PciIds(ty.NamedTuple):
+    vendor_id: ty.Optional[str]
+    device_id: ty.Optional[str]
+    # Why the vendor or device id cannot be read, or None.
+    problem: ty.Optional[str]
 
-    Each backend asks for the vendor and device ids: read once per run.
-    """
+
+def _hex_id(path):
+    """``(id, reason)``: a hex id as 4 digits, or None and why not."""
     try:
-        return read_int(pci_dir(sysfs_root, address) + '/' + attr, 16), None
+        return '%04x' % read_int(path, 16), None
     except Unreadable as e:
         return None, e.reason
 
 
-def _pci_id(sysfs_root, address, attr):
-    value, reason = _pci_hex(sysfs_root, address, attr)
-    return ('%04x' % value if value is not None else None), reason
+def _read_ids(base):
+    vendor_id, vendor_problem = _hex_id(base + '/vendor')
+    device_id, device_problem = _hex_id(base + '/device')
+    problem = None
+    if vendor_problem:
+        problem = 'PCI vendor id unreadable: %s' % vendor_problem
+    elif device_problem:
+        problem = 'PCI device id unreadable: %s' % device_problem
+    return PciIds(vendor_id, device_id, problem)
 
 
-def pci_vendor_id(sysfs_root, address):
-    """Just the vendor id, to pass over other vendors' devices cheaply."""
-    return _pci_id(sysfs_root, address, 'vendor')[0]
+@once_per_reading
+def pci_ids(sysfs_root):
+    """``{address: PciIds}`` of every PCI function, in address order.
+
+    Every backend looks for its devices by these ids among all functions:
+    they are read once a run, for all at once.
+    """
+    return {address: _read_ids(pci_dir(sysfs_root, address))
+            for address in pci_addresses(sysfs_root)}
 
 
-def pci_device_id(sysfs_root, address):
-    return _pci_id(sysfs_root, address, 'device')[0]
-
-
+@once_per_reading
 def pci_class(sysfs_root, address):
     """The function's class code (base class and subclass), or None."""
-    value = _pci_hex(sysfs_root, address, 'class')[0]
-    return None if value is None else value >> 8
+    try:
+        return read_int(pci_dir(sysfs_root, address) + '/class', 16) >> 8
+    except Unreadable:
+        return None
 
 
 @once_per_reading
@@ -319,27 +347,23 @@ def pci_function(sysfs_root, address):
     unreadable vendor or device id is a problem.
     """
     base = pci_dir(sysfs_root, address)
-    problem = None
-    ids = {}
-    for attr in ('vendor', 'device', 'subsystem_device'):
-        ids[attr], reason = _pci_id(sysfs_root, address, attr)
-        if reason and attr != 'subsystem_device' and problem is None:
-            problem = 'PCI %s id unreadable: %s' % (attr, reason)
+    # Within a reading every function's ids are read already.
+    ids = ((_run.memo is not None and pci_ids(sysfs_root).get(address)) or
+           _read_ids(base))
     try:
         numa = read_int(base + '/numa_node')
     except Unreadable:
-        numa = None
+        numa = -1
     return PciFunction(
         address=address,
-        vendor_id=ids['vendor'],
-        device_id=ids['device'],
-        subsystem_device_id=ids['subsystem_device'],
-        numa_node=numa if numa is not None and numa >= 0 else None,
+        vendor_id=ids.vendor_id,
+        device_id=ids.device_id,
+        subsystem_device_id=_hex_id(base + '/subsystem_device')[0],
+        numa_node=numa if numa >= 0 else None,
         virtfns=_virtfns(base),
-        problem=problem)
+        problem=ids.problem)
 
 
-@once_per_reading
 def pci_addresses(sysfs_root):
     try:
         names = os.listdir(os.path.join(sysfs_root, 'bus', 'pci', 'devices'))

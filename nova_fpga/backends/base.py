@@ -91,6 +91,18 @@ class Backend(metaclass=abc.ABCMeta):
         unhealthy with a reason instead.
         """
 
+    def managed(self):
+        """The devices a driver of the family manages: all, by default."""
+        return self.discover()
+
+    def unmanaged(self, taken):
+        """Cards the family could drive that no driver of it manages.
+
+        Those at an address in ``taken`` (another family manages them) are
+        left out. Discovery asks every family's managed devices first.
+        """
+        return []
+
     def program(self, device, region, bitstream_path, header, timeout):
         """Load a bitstream into a region; return the region as now read.
 

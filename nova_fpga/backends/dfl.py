@@ -52,7 +52,7 @@ def pr_regions(sysfs_root):
         base, _, fme = holder.rpartition('/')
         index = below.split('/', 1)[0]
         if pr_device and base in bases and index.isdigit():
-            found[os.path.join(bases[base], fme)].append(
+            found[bases[base] + '/' + fme].append(
                 (int(index), number, path))
     return {fme: [(number, path) for _, number, path in sorted(held)]
             for fme, held in found.items()}
@@ -117,7 +117,7 @@ class DFLBackend(fme_port.FmePortBackend):
         # One PR region per port; an FME without PR (C6100) has none.
         regions = (pr_regions(self.sysfs_root).get(fme_path) or
                    unlinked_pr_regions(fme_path))
-        found = [sysfs.read_id(os.path.join(path, 'compat_id'),
+        found = [sysfs.read_id(path + '/compat_id',
                                'compat_id of region%d' % number)
                  for number, path in regions]
         if found or not sysfs.numbered(fme_path, PR_PREFIX):

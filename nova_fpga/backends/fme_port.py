@@ -10,7 +10,6 @@ them into the inventory and programs them.
 import abc
 import contextlib
 import ctypes
-import dataclasses
 import errno
 import mmap
 import os
@@ -39,8 +38,7 @@ FPGACONF_EXITS = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Fme:
+class Fme(ty.NamedTuple):
     address: str
     ports_num: ty.Optional[int]
     # (id, problem) per port index; empty when the FME cannot reconfigure.
@@ -49,8 +47,7 @@ class Fme:
     problem: ty.Optional[str] = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Port:
+class Port(ty.NamedTuple):
     address: str
     port: int
     function_id: ty.Optional[str]
@@ -60,7 +57,7 @@ class Port:
 def read_fme(address, path, interface_ids):
     """The FME at ``path``; ``interface_ids(path, ports_num)`` reads those."""
     try:
-        ports_num = sysfs.read_int(os.path.join(path, 'ports_num'))
+        ports_num = sysfs.read_int(path + '/ports_num')
         problem = None
     except sysfs.Unreadable as e:
         ports_num = None
@@ -72,23 +69,17 @@ def read_fme(address, path, interface_ids):
 
 def read_port(address, path, ordinal):
     """A port directory; ``ordinal`` stands in if its id cannot be read."""
-    problems = []
+    id_problem = None
     try:
-        number = sysfs.read_int(os.path.join(path, 'id'))
+        number = sysfs.read_int(path + '/id')
     except sysfs.Unreadable as e:
         number = ordinal
-        problems.append('id of %s unreadable: %s' % (
-            os.path.basename(path), e.reason))
+        id_problem = 'id of %s unreadable: %s' % (
+            os.path.basename(path), e.reason)
     # A port without an AFU feature has no afu_id at all.
     function_id, problem = sysfs.read_optional_id(
-        os.path.join(path, 'afu_id'), 'afu_id')
-    problems.append(problem)
-    problem = next((p for p in problems if p), None)
-    return Port(address, number, function_id, problem)
-
-
-def _first(*problems):
-    return next((p for p in problems if p), None)
+        path + '/afu_id', 'afu_id')
+    return Port(address, number, function_id, id_problem or problem)
 
 
 def check_node(node, prefix):
@@ -209,8 +200,10 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         """``(PCI address, path)`` of the directories holding FMEs, ports."""
         for _, container, target in sysfs.class_devices(
                 self.sysfs_root, self.class_name, self.container_prefix):
+            if not self.holds_fme_or_port(target):
+                continue
             address = sysfs.pci_address_of(container, target)
-            if address is not None and self.holds_fme_or_port(target):
+            if address is not None:
                 yield address, container
 
     def holds_fme_or_port(self, target):
@@ -230,13 +223,12 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     def discover(self):
         with sysfs.one_reading():
-            return self._discover()
+            devices = self.managed()
+            return devices + self.unmanaged(model.addresses(devices))
 
-    def _discover(self):
+    def managed(self):
         fmes, ports = self.fmes_and_ports()
-        devices = [self._device(fme, ports) for fme in fmes]
-        seen = {fme.address for fme in fmes} | {p.address for p in ports}
-        return devices + self._unbound(seen)
+        return [self._device(fme, ports) for fme in fmes]
 
     def _device(self, fme, ports):
         pf = sysfs.pci_function(self.sysfs_root, fme.address)
@@ -280,34 +272,34 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
                 function_id=function_id,
                 attach=attach,
                 attach_kind=kind,
-                health_reason=_first(interface_problem, port_problem)))
-        return self._make_device(pf, regions, _first(pf.problem, fme.problem))
+                health_reason=interface_problem or port_problem))
+        return self._make_device(pf, regions, pf.problem or fme.problem)
 
     def _make_device(self, pf, regions, problem):
+        board = boards.board_name(
+            pf.vendor_id, pf.device_id, pf.subsystem_device_id)
         return model.Device(
             address=pf.address,
             vendor=boards.vendor_name(pf.vendor_id),
             family=self.family,
-            board=boards.board_name(
-                pf.vendor_id, pf.device_id, pf.subsystem_device_id),
+            board=board,
             vendor_id=pf.vendor_id,
             device_id=pf.device_id,
             numa_node=pf.numa_node,
             regions=tuple(regions),
-            health_reason=problem)
+            health_reason=problem,
+            **boards.memory(board))
 
-    def _unbound(self, seen):
+    def unmanaged(self, taken):
         """Cards of this family with no FME: the driver is not managing them.
 
         Only function 0 is looked at: multi-function cards (N6000, C6100)
         keep their FME there, and their other functions have none.
         """
         found = []
-        for address in sysfs.pci_addresses(self.sysfs_root):
-            if (address in seen or not address.endswith('.0') or
-                    not boards.has_family(
-                        sysfs.pci_vendor_id(self.sysfs_root, address),
-                        self.family)):
+        for address, ids in sysfs.pci_ids(self.sysfs_root).items():
+            if (address in taken or not address.endswith('.0') or
+                    not boards.has_family(ids.vendor_id, self.family)):
                 continue
             fn = sysfs.pci_function(self.sysfs_root, address)
             board = boards.identify(

@@ -65,15 +65,13 @@ class GPUBackend(base.Backend):
 
     def discover(self):
         return [self._device(address)
-                for address in sysfs.pci_addresses(self.sysfs_root)
-                if self._is_gpu(address)]
+                for address, ids in sysfs.pci_ids(self.sysfs_root).items()
+                if self._is_gpu(address, ids)]
 
-    def _is_gpu(self, address):
-        vendor_id = sysfs.pci_vendor_id(self.sysfs_root, address)
-        if vendor_id not in gpus.VENDORS:
-            return False
-        return gpus.is_gpu(
-            vendor_id, sysfs.pci_device_id(self.sysfs_root, address),
+    def _is_gpu(self, address, ids):
+        # The class is read only for the GPU vendors' functions.
+        return ids.vendor_id in gpus.VENDORS and gpus.is_gpu(
+            ids.vendor_id, ids.device_id,
             sysfs.pci_class(self.sysfs_root, address))
 
     def _device(self, address):

@@ -96,9 +96,8 @@ class IntelFPGABackend(fme_port.FmePortBackend):
     def interface_ids(self, fme_path, ports_num):
         if not ports_num:
             return []
-        pr_dir = os.path.join(fme_path, 'pr')
-        interface = sysfs.read_id(
-            os.path.join(pr_dir, 'interface_id'), 'pr/interface_id')
+        pr_dir = fme_path + '/pr'
+        interface = sysfs.read_id(pr_dir + '/interface_id', 'pr/interface_id')
         # Read first: an FME that cannot reconfigure has no pr/ at all.
         if interface[0] is None and not os.path.isdir(pr_dir):
             return []

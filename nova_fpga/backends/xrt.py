@@ -48,14 +48,12 @@ class XRTBackend(base.Backend):
 
     def discover(self):
         devices = []
-        for address in sysfs.pci_addresses(self.sysfs_root):
-            vendor_id = sysfs.pci_vendor_id(self.sysfs_root, address)
-            if not boards.has_family(vendor_id, self.family):
+        for address, ids in sysfs.pci_ids(self.sysfs_root).items():
+            if not boards.has_family(ids.vendor_id, self.family):
                 continue
             # The ids tell the management function; the user function next
             # to it is not read whole.
-            board = boards.identify(
-                vendor_id, sysfs.pci_device_id(self.sysfs_root, address))
+            board = boards.identify(ids.vendor_id, ids.device_id)
             if board and self.family in board.families:
                 devices.append(self._device(
                     sysfs.pci_function(self.sysfs_root, address), board))
@@ -68,7 +66,7 @@ class XRTBackend(base.Backend):
         path = self._pci_dir(mgmt.address)
         problem = mgmt.problem
         regions = ()
-        if not os.path.lexists(os.path.join(path, 'mgmt_pf')):
+        if not os.path.lexists(path + '/mgmt_pf'):
             driver = sysfs.pci_driver(self.sysfs_root, mgmt.address)
             problem = problem or (
                 'bound to %s, not xclmgmt' % driver if driver
@@ -85,12 +83,13 @@ class XRTBackend(base.Backend):
             device_id=mgmt.device_id,
             numa_node=mgmt.numa_node,
             regions=regions,
-            health_reason=problem)
+            health_reason=problem,
+            **boards.memory(board.name))
 
     @staticmethod
     def _not_ready(path):
         try:
-            ready = sysfs.read_int(os.path.join(path, 'ready'), 0)
+            ready = sysfs.read_int(path + '/ready', 0)
         except sysfs.Unreadable as e:
             return 'ready unreadable: %s' % e.reason
         return None if ready == 1 else 'management function not ready'
@@ -100,12 +99,12 @@ class XRTBackend(base.Backend):
         user = user_function(address)
         user_path = self._pci_dir(user)
         function_id = None
-        if not os.path.lexists(os.path.join(user_path, 'user_pf')):
+        if not os.path.lexists(user_path + '/user_pf'):
             problem = problem or (
                 'user function %s missing or xocl not bound' % user)
         else:
             function_id, id_problem = sysfs.read_id(
-                os.path.join(user_path, 'xclbinuuid'), 'xclbinuuid')
+                user_path + '/xclbinuuid', 'xclbinuuid')
             problem = problem or id_problem
             if function_id == _NOTHING_LOADED:
                 function_id = None
@@ -120,7 +119,7 @@ class XRTBackend(base.Backend):
     @staticmethod
     def _interface_id(path):
         """The last line of interface_uuids: the shell an xclbin must fit."""
-        attr = os.path.join(path, 'interface_uuids')
+        attr = path + '/interface_uuids'
         try:
             lines = sysfs.read_lines(attr)
         except sysfs.Unreadable as e:

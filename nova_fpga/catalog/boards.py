@@ -111,14 +111,23 @@ MEMORY = {
 }
 
 
+def memory(board):
+    """The Device fields of a board's on-board memory, where it is known.
+
+    Backends pass them when they make a card's Device.
+    """
+    found = MEMORY.get(board)
+    if found is None:
+        return {}
+    return {'memory_mb': found.gib * 1024,
+            'memory_source': model.MEMORY_TABLE, 'memory_type': found.type}
+
+
 def with_memory(device):
     """The device with its board's memory filled in, where known."""
-    found = MEMORY.get(device.board)
-    if found is None or device.memory_mb is not None:
+    if device.memory_mb is not None:
         return device
-    return dataclasses.replace(device, memory_mb=found.gib * 1024,
-                               memory_source=model.MEMORY_TABLE,
-                               memory_type=found.type)
+    return dataclasses.replace(device, **memory(device.board))
 
 
 # SoC FPGAs have no PCI id: the fpga_manager's name tells vendor and board.

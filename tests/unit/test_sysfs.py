@@ -189,9 +189,9 @@ class OneReadingTest(testtools.TestCase):
         self.useFixture(fixtures.MockPatchObject(os, 'open', counting_open))
 
     def read(self):
-        sysfs.pci_vendor_id(self.root, '0000:01:00.0')
+        sysfs.pci_ids(self.root)
         sysfs.pci_function(self.root, '0000:01:00.0')
-        sysfs.pci_addresses(self.root)
+        sysfs.pci_class(self.root, '0000:01:00.0')
 
     def opened_by(self, func):
         del self.opened[:]
@@ -209,7 +209,8 @@ class OneReadingTest(testtools.TestCase):
                     self.read()
                 self.read()
         opened = self.opened_by(twice_in_a_reading)
-        # Each file once, the vendor id too, which both functions read.
+        # Each file once, the vendor and device ids too, which both
+        # pci_ids and pci_function read.
         self.assertEqual(sorted(set(one_pass)), sorted(opened))
 
     def test_afresh_outside_one(self):
