@@ -27,6 +27,7 @@ function configure_nova_fpga {
     iniset "$conf" fpga lock_path "$NOVA_FPGA_LOCK_PATH"
     iniset "$conf" fpga scrub_on_release "$NOVA_FPGA_SCRUB_ON_RELEASE"
     iniset "$conf" fpga provider_layout "$NOVA_FPGA_PROVIDER_LAYOUT"
+    iniset "$conf" fpga gpu_provider_layout "$NOVA_FPGA_GPU_PROVIDER_LAYOUT"
     if [ -n "$NOVA_FPGA_ENABLED_DEVICES" ]; then
         iniset "$conf" fpga enabled_devices "$NOVA_FPGA_ENABLED_DEVICES"
     fi

@@ -92,7 +92,8 @@ class DevstackPluginTest(testtools.TestCase):
     def test_post_config_sets_the_driver_and_options(self):
         self.plugin('source devstack/plugin.sh stack post-config',
                     NOVA_FPGA_ENABLED_DEVICES='0000:5e:00.0',
-                    NOVA_FPGA_PROVIDER_LAYOUT='pooled')
+                    NOVA_FPGA_PROVIDER_LAYOUT='region',
+                    NOVA_FPGA_GPU_PROVIDER_LAYOUT='device')
         conf = self.nova_conf()
         data = os.path.join(self.dir, 'data', 'nova-fpga')
         self.assertEqual('fpga_libvirt.FPGALibvirtDriver',
@@ -103,7 +104,8 @@ class DevstackPluginTest(testtools.TestCase):
             'state_dir': data + '/state',
             'lock_path': data + '/locks',
             'scrub_on_release': 'reset',
-            'provider_layout': 'pooled',
+            'provider_layout': 'region',
+            'gpu_provider_layout': 'device',
             'enabled_devices': '0000:5e:00.0',
         }, dict(conf['fpga']))
         for name in ('bitstreams', 'state', 'locks'):
