@@ -216,6 +216,30 @@ class BadContentTest(SimulatedHostTest):
         dev = self.assert_unhealthy_device('0000:10:00.0', 'dfl-pci')
         self.assertEqual((), dev.regions)
 
+    def test_card_two_families_drive_is_reported_once(self):
+        # A PAC A10 under intel-fpga-pci: that family reports it healthy,
+        # and DFL, enabled first, does not report it unmanaged beside it.
+        self.build('pac_a10')
+        self.assertTrue(self.discover(['dfl', 'intel_fpga']).device(
+            '0000:10:00.0').healthy)
+        alone = self.discover(['dfl']).device('0000:10:00.0')
+        self.assertIn('bound to intel-fpga-pci, not dfl-pci',
+                      alone.health_reason)
+
+    def test_card_no_family_manages_is_reported_by_the_first(self):
+        self.build('pac_a10')
+        pf = self.sys_path('devices/*/*/0000:10:00.0')
+        for link in glob.glob(os.path.join(self.host.sysfs_root, 'class',
+                                           'fpga', '*')):
+            os.unlink(link)
+        os.unlink(os.path.join(pf, 'driver'))
+        for order, driver in ((['dfl', 'intel_fpga'], 'dfl-pci'),
+                              (['intel_fpga', 'dfl'], 'intel-fpga-pci')):
+            inventory = self.discover(order)
+            self.assertEqual(1, len(inventory.devices))
+            self.assertIn('is the %s driver loaded' % driver,
+                          inventory.device('0000:10:00.0').health_reason)
+
     def test_card_given_whole_to_vfio(self):
         self.build('u250')
         pf = self.sys_path('devices/*/*/0000:10:00.0')
