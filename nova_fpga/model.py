@@ -158,6 +158,9 @@ def normalize_id(text):
     Accepts the kernel's form (32 hex), dashed UUIDs (GBS, xclbin) and a
     ``0x`` prefix. Raises ValueError for anything else.
     """
+    if _HEX_ID.fullmatch(text):
+        # As the kernel shows them: nothing to change.
+        return text
     value = text.strip().lower().replace('-', '')
     if value.startswith('0x'):
         value = value[2:]

@@ -17,6 +17,7 @@ import typing as ty
 from nova_fpga import model
 
 ALL_F = 'f' * 32
+_DIGITS = '0123456789'
 _PCI_ADDRESS_IN_PATH = re.compile(
     r'(?:^|/)([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
 
@@ -32,6 +33,13 @@ class Missing(Unreadable):
     """The attribute does not exist (ENOENT)."""
 
 
+def _unreadable(path, error):
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    if error.errno == errno.ENOENT:
+        return Missing(path, reason)
+    return Unreadable(path, reason)
+
+
 def _read_bytes(path):
     # One read(2) is what an attribute takes; io's layers are most of the
     # cost of a small read.
@@ -42,10 +50,7 @@ def _read_bytes(path):
         finally:
             os.close(fd)
     except OSError as e:
-        reason = os.strerror(e.errno) if e.errno else str(e)
-        if e.errno == errno.ENOENT:
-            raise Missing(path, reason) from None
-        raise Unreadable(path, reason) from None
+        raise _unreadable(path, e) from None
 
 
 def _text(path, data):
@@ -71,7 +76,15 @@ def read_lines(path):
 
 
 def read_int(path, base=10):
-    data = _read_bytes(path)
+    # As _read_bytes, in place: discovery reads most attributes here.
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            data = os.read(fd, 65536)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise _unreadable(path, e) from None
     try:
         # int() takes the bytes, surrounding whitespace and all.
         return int(data, base)
@@ -163,18 +176,20 @@ def numbered_groups(directory, prefixes):
         with os.scandir(directory) as entries:
             for entry in entries:
                 name = entry.name
-                for prefix in prefixes:
-                    if not name.startswith(prefix):
-                        continue
-                    suffix = name[len(prefix):]
-                    try:
-                        if suffix.isdigit() and entry.is_dir():
-                            found[prefix].append((int(suffix), entry.path))
-                    except OSError:
-                        pass
+                prefix = name.rstrip(_DIGITS)
+                held = found.get(prefix)
+                if held is None or prefix == name:
+                    continue
+                try:
+                    if entry.is_dir():
+                        held.append((int(name[len(prefix):]), entry.path))
+                except OSError:
+                    pass
     except OSError:
         pass
-    return {prefix: sorted(paths) for prefix, paths in found.items()}
+    for paths in found.values():
+        paths.sort()
+    return found
 
 
 class _Reading(threading.local):
@@ -230,12 +245,13 @@ def class_devices(sysfs_root, class_name, prefix):
         with os.scandir(os.path.join(sysfs_root, 'class',
                                      class_name)) as entries:
             for entry in entries:
-                suffix = entry.name[len(prefix):]
-                if not (entry.name.startswith(prefix) and suffix.isdigit()):
+                name = entry.name
+                if name.rstrip(_DIGITS) != prefix or name == prefix:
                     continue
                 target = _link_or_dir(entry)
                 if target is not None:
-                    found.append((int(suffix), entry.path, target))
+                    found.append((int(name[len(prefix):]), entry.path,
+                                  target))
     except OSError:
         pass
     return sorted(found)

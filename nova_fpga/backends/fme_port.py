@@ -238,8 +238,8 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         if count is None:
             count = max(on_card) + 1 if on_card else 0
         released = [i for i in range(count) if i not in on_card]
-        free_vfs = [vf for vf in pf.virtfns
-                    if vf not in {p.address for p in on_card.values()}]
+        carried = {p.address for p in on_card.values()}
+        free_vfs = [vf for vf in pf.virtfns if vf not in carried]
         # Sysfs does not say which VF carries which released port; with one
         # port per card (all known boards) the pairing is exact.
         vf_of = dict(zip(released, free_vfs))
