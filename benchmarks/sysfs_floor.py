@@ -1,8 +1,8 @@
 """The floor under discovery: a plain read of what it reads.
 
-Two floors: the attribute files alone (the goal's), and everything
-discovery asks of sysfs (files, links and directory listings), to show
-how much of what is left above the first is system calls.
+Two floors: everything discovery asks of sysfs (files, links and
+directory listings: the goal's), and the attribute files alone, to show
+how much of discovery's time the files take.
 """
 
 import os

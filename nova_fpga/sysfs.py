@@ -298,14 +298,17 @@ def _hex_id(path):
 
 
 def _read_ids(base):
-    vendor_id, vendor_problem = _hex_id(base + '/vendor')
-    device_id, device_problem = _hex_id(base + '/device')
-    problem = None
-    if vendor_problem:
-        problem = 'PCI vendor id unreadable: %s' % vendor_problem
-    elif device_problem:
-        problem = 'PCI device id unreadable: %s' % device_problem
-    return PciIds(vendor_id, device_id, problem)
+    try:
+        vendor_id = '%04x' % read_int(base + '/vendor', 16)
+    except Unreadable as e:
+        return PciIds(None, _hex_id(base + '/device')[0],
+                      'PCI vendor id unreadable: %s' % e.reason)
+    try:
+        device_id = '%04x' % read_int(base + '/device', 16)
+    except Unreadable as e:
+        return PciIds(vendor_id, None,
+                      'PCI device id unreadable: %s' % e.reason)
+    return PciIds(vendor_id, device_id, None)
 
 
 @once_per_reading
@@ -315,7 +318,8 @@ def pci_ids(sysfs_root):
     Every backend looks for its devices by these ids among all functions:
     they are read once a run, for all at once.
     """
-    return {address: _read_ids(pci_dir(sysfs_root, address))
+    devices = pci_dir(sysfs_root, '')
+    return {address: _read_ids(devices + address)
             for address in pci_addresses(sysfs_root)}
 
 
