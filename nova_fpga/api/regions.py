@@ -32,6 +32,11 @@ def _own(context, region):
     return holder.get('project_id') == context.project_id
 
 
+def _no_such(uuid):
+    return errors.Refused(results.NO_SUCH_REGION,
+                          'FPGA region %s: no such region' % uuid)
+
+
 def _limit(request, max_limit):
     try:
         limit = int(request.GET.get('limit', max_limit))
@@ -105,8 +110,7 @@ class Regions:
         try:
             node, region = self.finder.find(context, uuid)
         except listing.NotFound:
-            raise errors.Refused(results.NO_SUCH_REGION,
-                                 'FPGA region %s: no such region' % uuid)
+            raise _no_such(uuid)
         except listing.PlacementUnavailable as e:
             raise errors.Refused(results.UNAVAILABLE, 'FPGA region %s: '
                                  'Placement cannot be asked: %s' % (uuid, e))
@@ -130,14 +134,22 @@ class Regions:
     def show(self, request, context, uuid):
         _authorize(context, policies.SHOW)
         host, listed = self._find(context, uuid)
-        answer = self._ask(context, uuid, host, self.computes.show,
-                           listed['identifier'])
+        sees_all = policy.allowed(context, policies.LIST_ALL)
+        try:
+            answer = self._ask(context, uuid, host, self.computes.show,
+                               listed['identifier'])
+        except errors.Refused as e:
+            # Its compute cannot say who holds it now: by the last report,
+            # one another project holds is not there for the caller, whose
+            # error would name its host.
+            if e.code == results.UNAVAILABLE and not (
+                    sees_all or _own(context, listed)):
+                raise _no_such(uuid)
+            raise
         region = dict(listed, **answer['region'])
-        if not (policy.allowed(context, policies.LIST_ALL) or
-                _own(context, region)):
+        if not (sees_all or _own(context, region)):
             # As for a server of another project: none the caller sees.
-            raise errors.Refused(results.NO_SUCH_REGION,
-                                 'FPGA region %s: no such region' % uuid)
+            raise _no_such(uuid)
         return {'region': region}
 
     def _grant(self, context, rule, body):

@@ -216,6 +216,19 @@ class ShowTest(base.APITestCase):
                          'FPGA region %s: host compute-1 did not answer '
                          'within 300 s' % OWN['uuid'])
 
+    def test_the_compute_down_names_its_host_to_the_holder_only(self):
+        self.computes.show.side_effect = compute_rpc.Unavailable(
+            'host compute-1 is down')
+        self.assertError(self.show(OWN, self.reader), 503,
+                         results.UNAVAILABLE,
+                         'FPGA region %s: host compute-1 is down' %
+                         OWN['uuid'])
+        for listed in (OTHERS, FREE):
+            self.assertError(self.show(listed, self.member), 404,
+                             results.NO_SUCH_REGION,
+                             'FPGA region %s: no such region' %
+                             listed['uuid'])
+
     def test_showing_needs_the_reader_role(self):
         self.assertError(self.show(OWN, self.context('u', base.PROJECT)),
                          403, results.FORBIDDEN,
