@@ -46,15 +46,17 @@ class API:
                 CONF.fpga.api_timeout), CONF.api.max_limit)
         bitstream_handlers = bitstreams.Bitstreams(nova_glance.API())
         self.mapper = routes.Mapper()
-        for path, method, handler in (
-                ('/', 'GET', _versions),
-                ('/regions', 'GET', region_handlers.list),
-                ('/regions/{uuid}', 'GET', region_handlers.show),
-                ('/regions/{uuid}', 'POST', region_handlers.program),
-                ('/regions/{uuid}/scrub', 'POST', region_handlers.scrub),
-                ('/bitstreams', 'GET', bitstream_handlers.list)):
+        routes_ = (
+            ('/', 'GET', _versions),
+            ('/regions', 'GET', region_handlers.list),
+            ('/regions/{uuid}', 'GET', region_handlers.show),
+            ('/regions/{uuid}', 'POST', region_handlers.program),
+            ('/regions/{uuid}/scrub', 'POST', region_handlers.scrub),
+            ('/bitstreams', 'GET', bitstream_handlers.list))
+        for path, method, handler in routes_:
             self.mapper.connect(path, handler=handler,
                                 conditions={'method': [method]})
+        self.methods = sorted({method for _, method, _ in routes_})
 
     @webob.dec.wsgify
     def __call__(self, request):
@@ -72,10 +74,15 @@ class API:
         match = self.mapper.match(environ=request.environ)
         if match is None:
             path = request.path_info.rstrip('/') or '/'
-            if self.mapper.match(path) is not None:
-                return errors.response(
+            allowed = [method for method in self.methods
+                       if self.mapper.match(environ=dict(
+                           request.environ, REQUEST_METHOD=method))]
+            if allowed:
+                response = errors.response(
                     request, results.USAGE, 'method %s is not allowed on %s'
                     % (request.method, path), 405)
+                response.headers['Allow'] = ', '.join(allowed)
+                return response
             return errors.response(request, results.NO_SUCH_REGION,
                                    'no such resource: %s' % request.path_info)
         handler = match.pop('handler')

@@ -64,15 +64,18 @@ class RoutesTest(base.APITestCase):
                              'no such resource: %s' % path)
 
     def test_method_not_allowed(self):
-        for method, path in (('DELETE', '/regions'),
-                             ('POST', '/regions'),
-                             ('PUT', '/regions/%s' % base.uuids.own),
-                             ('GET', '/regions/%s/scrub' % base.uuids.own),
-                             ('POST', '/bitstreams'), ('POST', '/')):
-            self.assertError(
-                self.call(path, method=method, context=self.admin, body={}),
-                405, results.USAGE,
-                'method %s is not allowed on %s' % (method, path))
+        for method, path, allowed in (
+                ('DELETE', '/regions', 'GET'),
+                ('POST', '/regions', 'GET'),
+                ('PUT', '/regions/%s' % base.uuids.own, 'GET, POST'),
+                ('GET', '/regions/%s/scrub' % base.uuids.own, 'POST'),
+                ('POST', '/bitstreams', 'GET'), ('POST', '/', 'GET')):
+            response = self.call(path, method=method, context=self.admin,
+                                 body={})
+            self.assertError(response, 405, results.USAGE,
+                             'method %s is not allowed on %s' % (method, path))
+            # As HTTP asks: what the resource does allow.
+            self.assertEqual(allowed, response.headers['Allow'])
         self.computes.program.assert_not_called()
         self.computes.scrub.assert_not_called()
 
