@@ -28,12 +28,9 @@ from nova import context as nova_context
 from nova.virt.libvirt import driver as libvirt_driver
 
 from benchmarks import in_nova
-from benchmarks import sysfs_floor
 from nova_fpga import discovery
 from nova_fpga import placement
 
-DISCOVERY_GOAL = 1.5
-ADDED_GOAL = 2.0
 # The whole idle periodic update, next to a host's without FPGAs.
 PERIODIC_GOAL = 2.0
 CARDS = ['n6000:4', 'd5005:4', 'pac_a10:4', 'n3000:4']
@@ -90,18 +87,29 @@ class Measure(in_nova.Measure):
                 client, name, counting(method, getattr(client, name))))
         return counts
 
-    def periodic(self, hostname, ctx):
-        """``(median ms, Placement requests)`` of one idle periodic update.
+    def periodics(self, hostnames, ctx):
+        """``{host: (median ms, Placement requests)}`` of idle updates.
 
         The resource tracker's whole ``update_available_resource``: it also
-        reads each provider's allocations from Placement.
+        reads each provider's allocations from Placement. The hosts take
+        turns, so that their ratios hold on a busy machine; their requests
+        are counted in one update each, first.
         """
-        manager = self.computes[hostname].manager
-        manager.update_available_resource(ctx)
-        counts = self.count_requests(manager.rt.reportclient)
-        ms = median_ms(lambda _: manager.update_available_resource(ctx),
-                       lambda: None, self.repeat)
-        return ms, {method: n // self.repeat for method, n in counts.items()}
+        managers = [self.computes[h].manager for h in hostnames]
+        requests = []
+        for manager in managers:
+            manager.update_available_resource(ctx)
+            counts = self.count_requests(manager.rt.reportclient)
+            manager.update_available_resource(ctx)
+            requests.append(dict(counts))
+        times = [[] for _ in managers]
+        for _ in range(self.repeat):
+            for manager, taken in zip(managers, times):
+                start = time.perf_counter()
+                manager.update_available_resource(ctx)
+                taken.append(time.perf_counter() - start)
+        return {host: (statistics.median(taken) * 1e3, counts)
+                for host, taken, counts in zip(hostnames, times, requests)}
 
     def test_measure(self):
         # As deployed: nova-compute logs at INFO unless [DEFAULT] debug.
@@ -142,21 +150,18 @@ class Measure(in_nova.Measure):
                 tree, 'compute1', inventory, drv._fpga_reporter.options,
                 lambda rp_uuid: False),
             copies(steady), self.repeat)
-        paths = sysfs_floor.files_read(drv._fpga_regions.survey)
-        floor_ms = median_ms(lambda _: sysfs_floor.read_all(paths),
-                             lambda: None, self.repeat)
         added_ms = ours_ms - libvirt_ms - widen_ms
 
-        periodic_ms, requests = self.periodic('compute1', ctx)
-        # The same count after one card crashed (4 providers to reserve).
+        self.start_fpga_compute('pooled', *CARDS, provider_layout='pooled')
+        self.start_fpga_compute('plain')
+        periodic = self.periodics(['compute1', 'pooled', 'plain'], ctx)
+        plain_ms = periodic['plain'][0]
+        # The writes after one card crashed (4 providers to reserve).
         writes = self.count_requests(compute.manager.rt.reportclient)
         host.crash(inventory.devices[0].address)
         compute.manager.update_available_resource(ctx)
         crashed = writes_of(writes)
-        self.start_fpga_compute('pooled', *CARDS, provider_layout='pooled')
-        pooled_ms, pooled_requests = self.periodic('pooled', ctx)
-        self.start_fpga_compute('plain')
-        plain_ms, plain_requests = self.periodic('plain', ctx)
+        requests = periodic['compute1'][1]
         self.FIGURES.extend([
             'simulated host: %d cards (%s) widened to %d regions, %d FPGA '
             'providers in Placement' % (
@@ -178,12 +183,6 @@ class Measure(in_nova.Measure):
             '  added when the providers must be set again: %.2f ms '
             '(placement.update not skipped)' % (
                 full_ms - libvirt_ms - widen_ms),
-            'floor (a plain read of the %d files discovery reads): %.2f ms'
-            % (len(paths), floor_ms),
-            'discovery / floor: %.1fx (goal <= %.1fx); added / floor: %.1fx '
-            '(goal <= %.1fx)' % ((discovery_ms - widen_ms) / floor_ms,
-                                 DISCOVERY_GOAL, added_ms / floor_ms,
-                                 ADDED_GOAL),
             'Placement writes in a periodic update with nothing changed: '
             '%d (PUT %d, POST %d, DELETE %d)' % (
                 writes_of(requests), requests['PUT'], requests['POST'],
@@ -199,12 +198,11 @@ class Measure(in_nova.Measure):
             '  %-38s %8.2f %9.2fx %7.2fx %8d %7d' % (
                 what, ms, ms / plain_ms, ms / plain_ms / PERIODIC_GOAL,
                 counts['GET'], writes_of(counts))
-            for what, ms, counts in (
-                ('no FPGA', plain_ms, plain_requests),
-                ('64 regions, provider_layout = region', periodic_ms,
-                 requests),
-                ('64 regions, provider_layout = pooled', pooled_ms,
-                 pooled_requests))
+            for what, (ms, counts) in (
+                ('no FPGA', periodic['plain']),
+                ('64 regions, provider_layout = region',
+                 periodic['compute1']),
+                ('64 regions, provider_layout = pooled', periodic['pooled']))
         ] + [
             '  (Nova reads the allocations of each provider in the tree '
             'from Placement at every periodic update: one GET each.)',

@@ -81,6 +81,9 @@ class Events:
         Each FPGA region counts in the first of metrics.STATES that
         applies; held as its record says.
         """
+        if not self.metrics.path:
+            # No metrics file to show the counts in: no record is read.
+            return
         counts = dict.fromkeys(metrics.STATES, 0)
         for device in devices:
             if device.is_gpu:

@@ -167,3 +167,11 @@ class SurveyTest(testtools.TestCase):
         self.assertEqual({metrics.FREE: 3, metrics.HELD: 1,
                           metrics.QUARANTINED: 0, metrics.UNHEALTHY: 1},
                          self.states())
+
+    def test_no_metrics_file_no_record_read(self):
+        # The periodic update's survey costs nothing without a file.
+        events_ = events.Events(self.state, HOST, None)
+        self.useFixture(fixtures.MockPatchObject(
+            self.state, 'read', side_effect=AssertionError('record read')))
+        events_.surveyed([device('0000:10:00.0', region('port0'))], {})
+        self.assertFalse(os.path.exists(self.path))
