@@ -513,8 +513,10 @@ class Reported:
 
         The providers are compared in place, under the tree's lock, as
         ``set_aside`` reaches them: the tree's API would look each one up
-        and lock it three times. A provider whose resources differ gets
-        them back here; ``update`` must then run anyway.
+        and lock it three times. Their resources are put back here: Nova's
+        report client keeps none in the tree it hands the driver at each
+        update (only the resource tracker's own copy has them), and they
+        are what ``update`` would set again.
         """
         if (inventory != self.inventory or
                 dict(quarantined) != self.quarantined or
@@ -532,5 +534,4 @@ class Reported:
                     return False
                 if _resource_keys(found.resources) != keys:
                     found.update_resources(resources)
-                    return False
         return True

@@ -3,6 +3,7 @@
 import os
 import shutil
 
+import fixtures
 from nova import context as nova_context
 from nova import objects
 import os_traits
@@ -120,6 +121,39 @@ class ReportingTest(libvirt_base.FPGAServersTestBase):
             {'compute1_FPGA_%s_port0' % N6000,
              'compute1_FPGA_%s_port0' % SECOND},
             set(self.fpga_providers('compute1')))
+
+    def assert_idle_update_leaves_the_providers_alone(self, layout):
+        # Through Nova's resource tracker, whose report client hands the
+        # driver a tree without the resources the driver set: they are put
+        # back, and the provider work is skipped.
+        self.start_fpga_compute('compute1', 'n6000', 'n6000',
+                                provider_layout=layout)
+        update = self.useFixture(fixtures.MockPatchObject(
+            placement, 'update', wraps=placement.update)).mock
+        manager = self.computes['compute1'].manager
+        ctx = nova_context.get_admin_context()
+        manager.update_available_resource(ctx)
+        manager.update_available_resource(ctx)
+        update.assert_not_called()
+        # The resource tracker still gives each server a region of its own,
+        # in the provider Placement allocated.
+        flavor = self.fpga_flavor()
+        held = []
+        for _ in range(2):
+            server = self.boot(flavor)
+            (resource,) = objects.Instance.get_by_uuid(
+                ctx, server['id'], expected_attrs=['resources']).resources
+            allocations = self._get_allocations_by_server_uuid(server['id'])
+            self.assertEqual({'FPGA': 1}, allocations[
+                resource.provider_uuid]['resources'])
+            held.append(resource.identifier)
+        self.assertEqual(2, len(set(held)))
+
+    def test_an_idle_periodic_update_leaves_the_providers_alone(self):
+        self.assert_idle_update_leaves_the_providers_alone('region')
+
+    def test_an_idle_periodic_update_leaves_the_pools_alone(self):
+        self.assert_idle_update_leaves_the_providers_alone('pooled')
 
     def test_function_change_replaces_the_trait_and_keeps_operators(self):
         host = self.start_fpga_compute('compute1', 'n6000')

@@ -262,9 +262,16 @@ class PeriodicFastPathTest(MixinTestCase):
         return (data.inventory, data.traits,
                 {r.identifier for r in data.resources[orc.FPGA]})
 
+    def test_resources_the_tree_lacks_are_put_back_on_the_fast_path(self):
+        # Nova's report client keeps no resources in the tree it gives.
+        tree = copy.deepcopy(self.tree)
+        tree.update_resources(NAME, {})
+        self.periodic(tree)
+        self.update.assert_not_called()
+        self.assertEqual(self.reported(self.tree), self.reported(tree))
+
     def test_a_tree_that_lost_what_was_reported_is_set_again(self):
-        for lose in (lambda tree: tree.update_resources(NAME, {}),
-                     lambda tree: tree.update_traits(NAME, []),
+        for lose in (lambda tree: tree.update_traits(NAME, []),
                      lambda tree: tree.update_inventory(NAME, {}),
                      lambda tree: tree.remove(NAME)):
             self.update.reset_mock()
