@@ -206,13 +206,17 @@ class BadContentTest(SimulatedHostTest):
         region = self.assert_unhealthy_region('0000:10:00.0', 'released')
         self.assertEqual((), region.attach)
 
-    def test_driver_not_bound(self):
-        self.build('d5005')
+    def unbind(self, class_name):
+        """No driver for the card at 0000:10:00.0: its class links go."""
         pf = self.sys_path('devices/*/*/0000:10:00.0')
         for link in glob.glob(os.path.join(self.host.sysfs_root, 'class',
-                                           'fpga_region', '*')):
+                                           class_name, '*')):
             os.unlink(link)
         os.unlink(os.path.join(pf, 'driver'))
+
+    def test_driver_not_bound(self):
+        self.build('d5005')
+        self.unbind('fpga_region')
         dev = self.assert_unhealthy_device('0000:10:00.0', 'dfl-pci')
         self.assertEqual((), dev.regions)
 
@@ -228,11 +232,7 @@ class BadContentTest(SimulatedHostTest):
 
     def test_card_no_family_manages_is_reported_by_the_first(self):
         self.build('pac_a10')
-        pf = self.sys_path('devices/*/*/0000:10:00.0')
-        for link in glob.glob(os.path.join(self.host.sysfs_root, 'class',
-                                           'fpga', '*')):
-            os.unlink(link)
-        os.unlink(os.path.join(pf, 'driver'))
+        self.unbind('fpga')
         for order, driver in ((['dfl', 'intel_fpga'], 'dfl-pci'),
                               (['intel_fpga', 'dfl'], 'intel-fpga-pci')):
             inventory = self.discover(order)
