@@ -17,7 +17,6 @@ Run from the top of a checkout (it uses the functional test fixtures):
 
 import argparse
 import copy
-import dataclasses
 import logging
 import statistics
 import sys
@@ -43,10 +42,10 @@ def widen(inventory):
     for device in inventory.devices:
         first = device.regions[0]
         regions = tuple(
-            dataclasses.replace(first, name='port%d' % i, port=i)
+            first._replace(name='port%d' % i, port=i)
             for i in range(REGIONS_PER_CARD))
-        devices.append(dataclasses.replace(device, regions=regions))
-    return dataclasses.replace(inventory, devices=tuple(devices))
+        devices.append(device._replace(regions=regions))
+    return inventory._replace(devices=tuple(devices))
 
 
 def median_ms(func, prepare, repeat):

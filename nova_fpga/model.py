@@ -9,7 +9,6 @@ its Placement provider's name and the name of its records), in the cloud
 (its UUID) and whether a guest could be given it.
 """
 
-import dataclasses
 import hashlib
 import re
 import typing as ty
@@ -35,8 +34,7 @@ _PCI_ADDRESS = re.compile(
 _HEX_ID = re.compile(r'^[0-9a-f]{32}$')
 
 
-@dataclasses.dataclass(frozen=True)
-class Region:
+class Region(ty.NamedTuple):
     """A partial-reconfiguration region: one slot a guest can be given.
 
     ``attach`` holds the PCI functions the guest would receive, all of kind
@@ -57,8 +55,7 @@ class Region:
         return self.health_reason is None
 
 
-@dataclasses.dataclass(frozen=True)
-class Device:
+class Device(ty.NamedTuple):
     """One FPGA card or GPU, known by the PCI address of its first function.
 
     For an FPGA card that is the management function; a GPU has the family
@@ -99,8 +96,7 @@ class Device:
         return self.is_gpu and self.driver not in PASSTHROUGH_DRIVERS
 
 
-@dataclasses.dataclass(frozen=True)
-class Inventory:
+class Inventory(ty.NamedTuple):
     devices: ty.Tuple[Device, ...] = ()
 
     def device(self, address):

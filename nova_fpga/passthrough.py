@@ -7,7 +7,6 @@ unhealthy, which keeps it reserved in Placement and never attached, and
 its reason names the function and the option.
 """
 
-import dataclasses
 
 import nova.conf  # noqa: F401 (registers [pci], read below)
 from nova.pci import whitelist
@@ -44,11 +43,11 @@ class DeviceSpec:
         if not self:
             return inventory
         devices = tuple(
-            dataclasses.replace(device, regions=tuple(
+            device._replace(regions=tuple(
                 self._withheld(region, sysfs_root)
                 for region in device.regions))
             for device in inventory.devices)
-        return dataclasses.replace(inventory, devices=devices)
+        return inventory._replace(devices=devices)
 
     def _withheld(self, region, sysfs_root):
         claimed = [address for address in region.attach
@@ -56,7 +55,7 @@ class DeviceSpec:
         # An unhealthy region is held anyway; this shows once it is not.
         if not claimed or not region.healthy:
             return region
-        return dataclasses.replace(region, health_reason=(
+        return region._replace(health_reason=(
             'PCI function %s is in [pci] device_spec too, so Nova\'s PCI '
             'passthrough hands it out: remove it from there to use it '
             'here' % ', '.join(claimed)))

@@ -18,8 +18,10 @@ from nova_fpga import model
 
 ALL_F = 'f' * 32
 _DIGITS = '0123456789'
+# The last PCI address among a path's components (the match is greedy).
 _PCI_ADDRESS_IN_PATH = re.compile(
-    r'(?:^|/)([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
+    r'(?:.*/)?([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
+_KERNEL_ID = re.compile(rb'([0-9a-f]{32})\n?')
 
 
 class Unreadable(Exception):
@@ -100,10 +102,10 @@ def read_int(path, base=10):
 def read_id(path, what):
     """Return ``(id, problem)``: a normalised id, or None and why not."""
     try:
-        text = read(path)
+        data = _read_bytes(path)
     except Unreadable as e:
         return None, '%s unreadable: %s' % (what, e.reason)
-    return parse_id(text, what)
+    return _id(path, data, what)
 
 
 def read_optional_id(path, what):
@@ -112,12 +114,23 @@ def read_optional_id(path, what):
     Trying the read costs less than asking first whether it exists.
     """
     try:
-        text = read(path)
+        data = _read_bytes(path)
     except Missing:
         return None, None
     except Unreadable as e:
         return None, '%s unreadable: %s' % (what, e.reason)
-    return parse_id(text, what)
+    return _id(path, data, what)
+
+
+def _id(path, data, what):
+    # An id as the kernel writes it is taken without decoding line by line.
+    found = _KERNEL_ID.fullmatch(data)
+    if found:
+        return parse_id(found.group(1).decode(), what)
+    try:
+        return parse_id(_first_line(path, data), what)
+    except Unreadable as e:
+        return None, '%s unreadable: %s' % (what, e.reason)
 
 
 def parse_id(text, what):
@@ -132,8 +145,8 @@ def parse_id(text, what):
 
 
 def _last_pci_address(path):
-    found = _PCI_ADDRESS_IN_PATH.findall(path)
-    return found[-1].lower() if found else None
+    found = _PCI_ADDRESS_IN_PATH.match(path)
+    return found.group(1).lower() if found else None
 
 
 def pci_address_of(path, target=None):
@@ -234,11 +247,13 @@ def once_per_reading(func):
 
 @once_per_reading
 def class_devices(sysfs_root, class_name, prefix):
-    """``(n, path, target)`` of each ``<prefix><n>`` of a class, sorted by n.
+    """``(n, path, target, address)`` of each ``<prefix><n>`` of a class.
 
-    Class entries are links into devices/, and ``target`` is what one says
-    ('' for a directory that is no link). The links are read, not followed:
-    a dangling one finds nothing when its directory is listed or read.
+    Sorted by n. Class entries are links into devices/, and ``target`` is
+    what one says ('' for a directory that is no link); ``address`` is the
+    PCI function the entry is under, or None. The links are read, not
+    followed: a dangling one finds nothing when its directory is listed or
+    read.
     """
     found = []
     try:
@@ -251,7 +266,7 @@ def class_devices(sysfs_root, class_name, prefix):
                 target = _link_or_dir(entry)
                 if target is not None:
                     found.append((int(name[len(prefix):]), entry.path,
-                                  target))
+                                  target, pci_address_of(entry.path, target)))
     except OSError:
         pass
     return sorted(found)
@@ -323,7 +338,6 @@ def pci_ids(sysfs_root):
             for address in pci_addresses(sysfs_root)}
 
 
-@once_per_reading
 def pci_class(sysfs_root, address):
     """The function's class code (base class and subclass), or None."""
     try:

@@ -45,9 +45,9 @@ def pr_regions(sysfs_root):
     the region below it, sorted by K, then P.
     """
     regions = sysfs.class_devices(sysfs_root, 'fpga_region', 'region')
-    bases = {target: path for _, path, target in regions if target}
+    bases = {target: path for _, path, target, _ in regions if target}
     found = collections.defaultdict(list)
-    for number, path, target in regions:
+    for number, path, target, _ in regions:
         holder, pr_device, below = target.partition(PR_DEVICE)
         base, _, fme = holder.rpartition('/')
         index = below.split('/', 1)[0]

@@ -198,12 +198,9 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     def _containers(self):
         """``(PCI address, path)`` of the directories holding FMEs, ports."""
-        for _, container, target in sysfs.class_devices(
+        for _, container, target, address in sysfs.class_devices(
                 self.sysfs_root, self.class_name, self.container_prefix):
-            if not self.holds_fme_or_port(target):
-                continue
-            address = sysfs.pci_address_of(container, target)
-            if address is not None:
+            if address is not None and self.holds_fme_or_port(target):
                 yield address, container
 
     def holds_fme_or_port(self, target):
@@ -211,14 +208,17 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         return True
 
     def fmes_and_ports(self):
-        fmes, ports = [], []
+        """The FMEs, and the ports by the PCI function they are on."""
+        fmes, ports = [], {}
         for address, container in self._containers():
             found = sysfs.numbered_groups(
                 container, (self.fme_prefix, self.port_prefix))
             for _, path in found[self.fme_prefix]:
                 fmes.append(read_fme(address, path, self.interface_ids))
-            for ordinal, (_, path) in enumerate(found[self.port_prefix]):
-                ports.append(read_port(address, path, ordinal))
+            if found[self.port_prefix]:
+                ports.setdefault(address, []).extend(
+                    read_port(address, path, ordinal) for ordinal, (_, path)
+                    in enumerate(found[self.port_prefix]))
         return fmes, ports
 
     def discover(self):
@@ -232,8 +232,8 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     def _device(self, fme, ports):
         pf = sysfs.pci_function(self.sysfs_root, fme.address)
-        on_card = {p.port: p for p in ports
-                   if p.address == pf.address or p.address in pf.virtfns}
+        on_card = {port.port: port for address in (pf.address,) + pf.virtfns
+                   for port in ports.get(address, ())}
         count = fme.ports_num
         if count is None:
             count = max(on_card) + 1 if on_card else 0

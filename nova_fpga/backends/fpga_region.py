@@ -41,10 +41,9 @@ class FPGARegionBackend(base.Backend):
     def _not_pci(self, class_name, prefix):
         """``(n, path)`` of the class's directories that are not PCI's."""
         return [
-            (number, path) for number, path, target in sysfs.class_devices(
-                self.sysfs_root, class_name, prefix)
-            if not sysfs.pci_address_of(path, target) and
-            os.path.isdir(path)]
+            (number, path) for number, path, _, address in
+            sysfs.class_devices(self.sysfs_root, class_name, prefix)
+            if address is None and os.path.isdir(path)]
 
     @staticmethod
     def _region(number, path):

@@ -127,7 +127,7 @@ def with_memory(device):
     """The device with its board's memory filled in, where known."""
     if device.memory_mb is not None:
         return device
-    return dataclasses.replace(device, **memory(device.board))
+    return device._replace(**memory(device.board))
 
 
 # SoC FPGAs have no PCI id: the fpga_manager's name tells vendor and board.

@@ -7,7 +7,6 @@ resource tracker recorded for the instance (``model.region_identifier`` of
 each region), the request (``nova_fpga.request``) and Nova's image API.
 """
 
-import dataclasses
 import functools
 import time
 
@@ -123,7 +122,7 @@ class HostRegions:
                         device = self.inventory.read_device(device)
                 if device is not None:
                     devices.append(device)
-            inventory = dataclasses.replace(inventory, devices=tuple(devices))
+            inventory = inventory._replace(devices=tuple(devices))
         self._usable = {model.region_identifier(device, region)
                         for device in inventory.devices
                         for region in device.regions
@@ -311,7 +310,7 @@ class HostRegions:
         scrubbed, loaded = record['scrubbed'], record['loaded']
         if (scrubbed and scrubbed['mode'] == 'reset' and
                 (not loaded or scrubbed['at'] >= loaded['at'])):
-            return dataclasses.replace(region, function_id=None)
+            return region._replace(function_id=None)
         return region
 
     def restore(self, held, instance):

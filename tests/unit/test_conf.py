@@ -59,7 +59,7 @@ class PlacementOptionsTest(testtools.TestCase):
                               driver='nvidia')
         self.assertFalse(self.options().allows(nvidia))
         self.assertTrue(self.options().allows(
-            model.Device(**dict(vars(nvidia), driver='vfio-pci'))))
+            nvidia._replace(driver='vfio-pci')))
         for allowed in (['0000:41:00.0'], ['10de:2331']):
             self.assertTrue(self.options(
                 gpu_host_driver_allowlist=allowed).allows(nvidia))

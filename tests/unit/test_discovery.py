@@ -4,7 +4,6 @@ Every kind of bad content leaves the affected device or region unhealthy
 with a reason and everything else intact; none raises.
 """
 
-import dataclasses
 import errno
 import glob
 import os
@@ -26,10 +25,9 @@ def without_reasons(inventory):
     def flag(obj):
         return None if obj.healthy else 'unhealthy'
     return [
-        dataclasses.replace(
-            dev, health_reason=flag(dev),
-            regions=tuple(dataclasses.replace(r, health_reason=flag(r))
-                          for r in dev.regions))
+        dev._replace(health_reason=flag(dev),
+                     regions=tuple(r._replace(health_reason=flag(r))
+                                   for r in dev.regions))
         for dev in inventory.devices]
 
 

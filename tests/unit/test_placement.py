@@ -381,9 +381,9 @@ class GPUPlacementTest(PlacementTestBase):
         self.assertIn('its GPU is gone', logs.output[0])
 
     def test_fpga_board_memory(self):
-        self.update(inventory(model.Device(**dict(
-            vars(device()), memory_mb=16384, memory_source=model.MEMORY_TABLE,
-            memory_type='ddr4'))))
+        self.update(inventory(device()._replace(
+            memory_mb=16384, memory_source=model.MEMORY_TABLE,
+            memory_type='ddr4')))
         traits = self.tree.data(self.name()).traits
         self.assertIn('CUSTOM_FPGA_MEMORY_GE_16G', traits)
         self.assertIn('CUSTOM_FPGA_MEMORY_DDR4', traits)

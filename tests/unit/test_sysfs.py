@@ -64,6 +64,9 @@ class ReadTest(testtools.TestCase):
         good = self.attr('a', b'98B4D5BC-98BA-5F4B-98D9-A2841CCF11B0\n')
         self.assertEqual(('98b4d5bc98ba5f4b98d9a2841ccf11b0', None),
                          sysfs.read_id(good, 'afu_id'))
+        kernel = self.attr('k', b'69528db6eb31577a8c3668f9faa081f6\n')
+        self.assertEqual(('69528db6eb31577a8c3668f9faa081f6', None),
+                         sysfs.read_id(kernel, 'compat_id'))
         value, problem = sysfs.read_id(self.attr('b', b'f' * 32 + b'\n'),
                                        'afu_id')
         self.assertIsNone(value)
@@ -101,6 +104,13 @@ class PathTest(testtools.TestCase):
         os.symlink(os.path.relpath(real, root), link)
         self.assertEqual('0000:01:00.0', sysfs.pci_address_of(link))
         self.assertIsNone(sysfs.pci_address_of(root))
+
+    def test_pci_address_of_a_link_is_its_last_whole_component(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        link = os.path.join(root, 'region0')
+        os.symlink('../devices/pci0000:00/0000:00:01.0/0000:1A:00.0/'
+                   'x0000:02:00.0/0000:03:00.0y/region0', link)
+        self.assertEqual('0000:1a:00.0', sysfs.pci_address_of(link))
 
     def test_pci_address_of_a_path_through_a_linked_directory(self):
         # The last component is no link: the whole path is resolved.
@@ -148,10 +158,14 @@ class PathTest(testtools.TestCase):
                    os.path.join(class_dir, 'region2'))
         with open(os.path.join(class_dir, 'region3'), 'w') as f:
             f.write('not a directory\n')
+        target = '../../devices/pci0000:00/0000:00:01.0/0000:3B:00.0/region4'
+        os.symlink(target, os.path.join(class_dir, 'region4'))
         self.assertEqual(
-            [(1, os.path.join(class_dir, 'region1'), ''),
+            [(1, os.path.join(class_dir, 'region1'), '', None),
              (2, os.path.join(class_dir, 'region2'),
-              '../../devices/gone/region2')],
+              '../../devices/gone/region2', None),
+             (4, os.path.join(class_dir, 'region4'), target,
+              '0000:3b:00.0')],
             sysfs.class_devices(root, 'fpga_region', 'region'))
         self.assertEqual([], sysfs.class_devices(root, 'fpga', 'region'))
 
@@ -191,7 +205,6 @@ class OneReadingTest(testtools.TestCase):
     def read(self):
         sysfs.pci_ids(self.root)
         sysfs.pci_function(self.root, '0000:01:00.0')
-        sysfs.pci_class(self.root, '0000:01:00.0')
 
     def opened_by(self, func):
         del self.opened[:]

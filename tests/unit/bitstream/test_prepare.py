@@ -1,5 +1,4 @@
 import collections
-import dataclasses
 import errno
 import inspect
 import os
@@ -191,7 +190,7 @@ class PrepareTest(testtools.TestCase):
     def test_region_holding_the_function_needs_no_byte(self):
         api = fakes.FakeImageAPI(gbs_image())
         first = self.cached_then_corrupted(api)
-        loaded = dataclasses.replace(REGION, function_id=fakes.AFU)
+        loaded = REGION._replace(function_id=fakes.AFU)
         self.useFixture(fixtures.MockPatchObject(
             cache, 'hash_file', side_effect=AssertionError('hashed')))
         prepared = self.prepare(api, bitstream_id=GBS_ID, region=loaded)
@@ -202,7 +201,7 @@ class PrepareTest(testtools.TestCase):
     def test_region_to_program_gets_a_verified_file(self):
         api = fakes.FakeImageAPI(gbs_image())
         first = self.cached_then_corrupted(api)
-        other = dataclasses.replace(REGION, function_id=fakes.OTHER_INTERFACE)
+        other = REGION._replace(function_id=fakes.OTHER_INTERFACE)
         prepared = self.prepare(api, bitstream_id=GBS_ID, region=other)
         self.assertEqual(first.path, prepared.path)
         self.assertEqual(2, api.downloads)
@@ -212,7 +211,7 @@ class PrepareTest(testtools.TestCase):
     def test_region_to_program_reads_the_file_once(self):
         api = fakes.FakeImageAPI(gbs_image())
         first = self.prepare(api, bitstream_id=GBS_ID)
-        other = dataclasses.replace(REGION, function_id=fakes.OTHER_INTERFACE)
+        other = REGION._replace(function_id=fakes.OTHER_INTERFACE)
         parse = self.useFixture(fixtures.MockPatchObject(
             bitstream.headers, 'parse',
             side_effect=AssertionError('parsed again'))).mock
@@ -228,8 +227,8 @@ class PrepareTest(testtools.TestCase):
         api = fakes.FakeImageAPI(gbs_image())
         self.prepare(api, bitstream_id=GBS_ID)
         # Programmed by hand with this function but now another interface.
-        moved = dataclasses.replace(REGION, function_id=fakes.AFU,
-                                    interface_id=fakes.OTHER_INTERFACE)
+        moved = REGION._replace(function_id=fakes.AFU,
+                                interface_id=fakes.OTHER_INTERFACE)
         e = self.assertRaises(exception.IncompatibleBitstream, self.prepare,
                               api, bitstream_id=GBS_ID, region=moved)
         self.assertIn(fakes.OTHER_INTERFACE, str(e))
@@ -237,7 +236,7 @@ class PrepareTest(testtools.TestCase):
     def test_signatures_always_read_the_file(self):
         api = fakes.FakeImageAPI(gbs_image())
         self.prepare(api, bitstream_id=GBS_ID)
-        loaded = dataclasses.replace(REGION, function_id=fakes.AFU)
+        loaded = REGION._replace(function_id=fakes.AFU)
         self.assertRaises(exception.SignatureFailed, self.prepare, api,
                           bitstream_id=GBS_ID, region=loaded,
                           verify_signatures=True)

@@ -1,6 +1,5 @@
 """The core of programming and scrubbing: skip, lock, verify, scrub modes."""
 
-import dataclasses
 import os
 import threading
 import time
@@ -113,7 +112,7 @@ class RediscoverTest(base.ProgrammingTestCase):
         backend = FakeBackend()
         answers = iter(regions)
         backend.discover = lambda: [
-            dataclasses.replace(DEVICE, regions=(next(answers),))]
+            DEVICE._replace(regions=(next(answers),))]
         return backend
 
     def test_read_again_while_the_port_is_busy(self):

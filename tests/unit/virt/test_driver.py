@@ -1,5 +1,4 @@
 import copy
-import dataclasses
 import sys
 from unittest import mock
 
@@ -169,11 +168,11 @@ class MixinTest(MixinTestCase):
 
     def test_a_lost_region_and_its_return_are_logged_with_the_instance(self):
         region = model.Region(name='port0', attach=('0000:5e:00.1',))
-        healthy = model.Inventory(devices=(dataclasses.replace(
-            INVENTORY.devices[0], regions=(region,)),))
-        lost = model.Inventory(devices=(dataclasses.replace(
-            INVENTORY.devices[0], regions=(dataclasses.replace(
-                region, health_reason='afu_id all f'),)),))
+        device = INVENTORY.devices[0]
+        healthy = model.Inventory(
+            devices=(device._replace(regions=(region,)),))
+        lost = model.Inventory(devices=(device._replace(regions=(
+            region._replace(health_reason='afu_id all f'),)),))
         instance = objects.Instance(
             uuid=uuids.instance, resources=objects.ResourceList(objects=[
                 objects.Resource(provider_uuid=uuids.rp,
@@ -248,9 +247,8 @@ class PeriodicFastPathTest(MixinTestCase):
                          tree.data(NAME).resources)
 
     def test_host_change_is_reported(self):
-        self.discover.return_value = dataclasses.replace(
-            INVENTORY, devices=(dataclasses.replace(
-                INVENTORY.devices[0], health_reason='card crashed'),))
+        self.discover.return_value = INVENTORY._replace(devices=(
+            INVENTORY.devices[0]._replace(health_reason='card crashed'),))
         tree = self.periodic()
         self.update.assert_called_once()
         self.assertEqual(1, tree.data(NAME).inventory[orc.FPGA]['reserved'])
