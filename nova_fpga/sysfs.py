@@ -17,6 +17,7 @@ import typing as ty
 from nova_fpga import model
 
 ALL_F = 'f' * 32
+_ALL_F_BYTES = ALL_F.encode()
 _DIGITS = '0123456789'
 # The last PCI address among a path's components (the match is greedy).
 _PCI_ADDRESS_IN_PATH = re.compile(
@@ -123,10 +124,10 @@ def read_optional_id(path, what):
 
 
 def _id(path, data, what):
-    # An id as the kernel writes it is taken without decoding line by line.
+    # An id as the kernel writes it needs no more than its digits.
     found = _KERNEL_ID.fullmatch(data)
-    if found:
-        return parse_id(found.group(1).decode(), what)
+    if found and found.group(1) != _ALL_F_BYTES:
+        return found.group(1).decode(), None
     try:
         return parse_id(_first_line(path, data), what)
     except Unreadable as e:
@@ -400,7 +401,7 @@ def pci_function(sysfs_root, address):
 
 def pci_addresses(sysfs_root):
     try:
-        names = os.listdir(os.path.join(sysfs_root, 'bus', 'pci', 'devices'))
+        names = os.listdir(pci_dir(sysfs_root, ''))
     except OSError:
         return ()
-    return tuple(sorted(n.lower() for n in names if model.is_pci_address(n)))
+    return sorted(n.lower() for n in names if model.is_pci_address(n))

@@ -15,6 +15,7 @@ import os
 import struct
 
 from nova_fpga.backends import fme_port
+from nova_fpga.catalog import boards
 from nova_fpga import privsep
 from nova_fpga.privsep import kernel
 from nova_fpga import sysfs
@@ -100,6 +101,7 @@ def reset_port(port_node):
 
 class DFLBackend(fme_port.FmePortBackend):
     family = 'dfl'
+    vendor_ids = boards.family_vendors(family)
     pci_driver = 'dfl-pci'
     class_name = 'fpga_region'
     container_prefix = 'region'

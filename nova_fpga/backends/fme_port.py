@@ -161,6 +161,8 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     #: The PCI driver that creates the FME, for messages about unbound cards.
     pci_driver = None
+    #: The vendor ids of the family's cards (boards.family_vendors).
+    vendor_ids = frozenset()
     class_name = None
     container_prefix = None
     fme_prefix = None
@@ -238,8 +240,7 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         if count is None:
             count = max(on_card) + 1 if on_card else 0
         released = [i for i in range(count) if i not in on_card]
-        carried = {p.address for p in on_card.values()}
-        free_vfs = [vf for vf in pf.virtfns if vf not in carried]
+        free_vfs = [vf for vf in pf.virtfns if vf not in ports]
         # Sysfs does not say which VF carries which released port; with one
         # port per card (all known boards) the pairing is exact.
         vf_of = dict(zip(released, free_vfs))
@@ -299,7 +300,7 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         found = []
         for address, ids in sysfs.pci_ids(self.sysfs_root).items():
             if (address in taken or not address.endswith('.0') or
-                    not boards.has_family(ids.vendor_id, self.family)):
+                    ids.vendor_id not in self.vendor_ids):
                 continue
             fn = sysfs.pci_function(self.sysfs_root, address)
             board = boards.identify(

@@ -11,6 +11,7 @@ import os
 import struct
 
 from nova_fpga.backends import fme_port
+from nova_fpga.catalog import boards
 from nova_fpga import privsep
 from nova_fpga.privsep import kernel
 from nova_fpga import sysfs
@@ -83,6 +84,7 @@ def reset_port(port_node):
 
 class IntelFPGABackend(fme_port.FmePortBackend):
     family = 'intel_fpga'
+    vendor_ids = boards.family_vendors(family)
     pci_driver = 'intel-fpga-pci'
     class_name = 'fpga'
     container_prefix = 'intel-fpga-dev.'

@@ -45,11 +45,13 @@ def user_function(address):
 
 class XRTBackend(base.Backend):
     family = 'xrt'
+    # Every PCI function's vendor is looked up here at each discovery.
+    vendor_ids = boards.family_vendors(family)
 
     def discover(self):
         devices = []
         for address, ids in sysfs.pci_ids(self.sysfs_root).items():
-            if not boards.has_family(ids.vendor_id, self.family):
+            if ids.vendor_id not in self.vendor_ids:
                 continue
             # The ids tell the management function; the user function next
             # to it is not read whole.

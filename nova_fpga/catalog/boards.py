@@ -62,17 +62,15 @@ def vendor_name(vendor_id):
 
 
 # Discovery asks of every PCI function: looked up, not searched.
-_VENDOR_FAMILIES = frozenset(
-    (b.vendor_id, family) for b in BOARDS for family in b.families)
 # {(vendor, device, subsystem device or None): board}; None is the board
 # of any subsystem id not listed.
 _BY_ID = {(b.vendor_id, b.device_id, b.subsystem_device_id): b
           for b in BOARDS}
 
 
-def has_family(vendor_id, family):
-    """Whether the vendor makes any card the family drives."""
-    return (vendor_id, family) in _VENDOR_FAMILIES
+def family_vendors(family):
+    """The vendor ids of the cards a driver family can manage."""
+    return frozenset(b.vendor_id for b in BOARDS if family in b.families)
 
 
 def identify(vendor_id, device_id, subsystem_device_id=None):
