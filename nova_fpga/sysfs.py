@@ -264,23 +264,25 @@ def class_devices(sysfs_root, class_name, prefix):
                 name = entry.name
                 if name.rstrip(_DIGITS) != prefix or name == prefix:
                     continue
-                target = _link_or_dir(entry)
-                if target is not None:
-                    found.append((int(name[len(prefix):]), entry.path,
-                                  target, pci_address_of(entry.path, target)))
+                try:
+                    target = os.readlink(entry.path)
+                except OSError:
+                    # Not a link (captures): a directory is taken as is.
+                    if not _is_dir(entry):
+                        continue
+                    target = ''
+                found.append((int(name[len(prefix):]), entry.path, target,
+                              pci_address_of(entry.path, target)))
     except OSError:
         pass
     return sorted(found)
 
 
-def _link_or_dir(entry):
-    """A directory entry's link target, '' for a directory, else None."""
+def _is_dir(entry):
     try:
-        if entry.is_symlink():
-            return os.readlink(entry.path)
-        return '' if entry.is_dir(follow_symlinks=False) else None
+        return entry.is_dir(follow_symlinks=False)
     except OSError:
-        return None
+        return False
 
 
 class PciFunction(ty.NamedTuple):
@@ -367,11 +369,12 @@ def _virtfns(base):
     # The kernel numbers a function's VFs from 0 without gaps, so the
     # links are read in turn until one is missing; most functions have none.
     found = []
-    while True:
-        name = link_name('%s/virtfn%d' % (base, len(found)))
-        if name is None:
-            return tuple(found)
-        found.append(name)
+    try:
+        while True:
+            found.append(os.readlink(
+                '%s/virtfn%d' % (base, len(found))).rpartition('/')[2])
+    except OSError:
+        return tuple(found)
 
 
 @once_per_reading
@@ -389,14 +392,14 @@ def pci_function(sysfs_root, address):
         numa = read_int(base + '/numa_node')
     except Unreadable:
         numa = -1
-    return PciFunction(
-        address=address,
-        vendor_id=ids.vendor_id,
-        device_id=ids.device_id,
-        subsystem_device_id=_hex_id(base + '/subsystem_device')[0],
-        numa_node=numa if numa >= 0 else None,
-        virtfns=_virtfns(base),
-        problem=ids.problem)
+    try:
+        subsystem_device_id = '%04x' % read_int(
+            base + '/subsystem_device', 16)
+    except Unreadable:
+        subsystem_device_id = None
+    return PciFunction(address, ids.vendor_id, ids.device_id,
+                       subsystem_device_id, numa if numa >= 0 else None,
+                       _virtfns(base), ids.problem)
 
 
 def pci_addresses(sysfs_root):
