@@ -344,7 +344,8 @@ def pci_ids(sysfs_root):
 def pci_class(sysfs_root, address):
     """The function's class code (base class and subclass), or None."""
     try:
-        return read_int(pci_dir(sysfs_root, address) + '/class', 16) >> 8
+        return read_int('%s/bus/pci/devices/%s/class' % (
+            sysfs_root, address), 16) >> 8
     except Unreadable:
         return None
 

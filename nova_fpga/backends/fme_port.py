@@ -234,8 +234,10 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
 
     def _device(self, fme, ports):
         pf = sysfs.pci_function(self.sysfs_root, fme.address)
-        on_card = {port.port: port for address in (pf.address,) + pf.virtfns
-                   for port in ports.get(address, ())}
+        on_card = {}
+        for address in (pf.address,) + pf.virtfns:
+            for port in ports.get(address, ()):
+                on_card[port.port] = port
         count = fme.ports_num
         if count is None:
             count = max(on_card) + 1 if on_card else 0
@@ -244,10 +246,11 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
         # Sysfs does not say which VF carries which released port; with one
         # port per card (all known boards) the pairing is exact.
         vf_of = dict(zip(released, free_vfs))
+        interface_ids = fme.interface_ids
         regions = []
         for index in range(count):
             interface_id, interface_problem = (
-                fme.interface_ids[index] if index < len(fme.interface_ids)
+                interface_ids[index] if index < len(interface_ids)
                 else (None, None))
             port = on_card.get(index)
             if port is None:

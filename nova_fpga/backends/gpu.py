@@ -64,15 +64,14 @@ class GPUBackend(base.Backend):
     family = model.GPU
 
     def discover(self):
-        return [self._device(address)
-                for address, ids in sysfs.pci_ids(self.sysfs_root).items()
-                if self._is_gpu(address, ids)]
-
-    def _is_gpu(self, address, ids):
-        # The class is read only for the GPU vendors' functions.
-        return ids.vendor_id in gpus.VENDORS and gpus.is_gpu(
-            ids.vendor_id, ids.device_id,
-            sysfs.pci_class(self.sysfs_root, address))
+        found = []
+        for address, ids in sysfs.pci_ids(self.sysfs_root).items():
+            # The class is read only for the GPU vendors' functions.
+            if ids.vendor_id in gpus.VENDORS and gpus.is_gpu(
+                    ids.vendor_id, ids.device_id,
+                    sysfs.pci_class(self.sysfs_root, address)):
+                found.append(self._device(address))
+        return found
 
     def _device(self, address):
         fn = sysfs.pci_function(self.sysfs_root, address)

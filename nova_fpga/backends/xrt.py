@@ -61,11 +61,8 @@ class XRTBackend(base.Backend):
                     sysfs.pci_function(self.sysfs_root, address), board))
         return devices
 
-    def _pci_dir(self, address):
-        return sysfs.pci_dir(self.sysfs_root, address)
-
     def _device(self, mgmt, board):
-        path = self._pci_dir(mgmt.address)
+        path = sysfs.pci_dir(self.sysfs_root, mgmt.address)
         problem = mgmt.problem
         regions = ()
         if not os.path.lexists(path + '/mgmt_pf'):
@@ -99,7 +96,7 @@ class XRTBackend(base.Backend):
     def _region(self, path, address):
         interface_id, problem = self._interface_id(path)
         user = user_function(address)
-        user_path = self._pci_dir(user)
+        user_path = sysfs.pci_dir(self.sysfs_root, user)
         function_id = None
         if not os.path.lexists(user_path + '/user_pf'):
             problem = problem or (
