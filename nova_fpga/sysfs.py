@@ -408,4 +408,4 @@ def pci_addresses(sysfs_root):
         names = os.listdir(pci_dir(sysfs_root, ''))
     except OSError:
         return ()
-    return sorted(n.lower() for n in names if model.is_pci_address(n))
+    return sorted([n.lower() for n in names if model.is_pci_address(n)])

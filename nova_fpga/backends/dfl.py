@@ -10,7 +10,6 @@ port and are passed over.
 Programming uses the ioctls of include/uapi/linux/fpga-dfl.h.
 """
 
-import collections
 import os
 import struct
 
@@ -47,16 +46,19 @@ def pr_regions(sysfs_root):
     """
     regions = sysfs.class_devices(sysfs_root, 'fpga_region', 'region')
     bases = {target: path for _, path, target, _ in regions if target}
-    found = collections.defaultdict(list)
+    held = []
     for number, path, target, _ in regions:
-        holder, pr_device, below = target.partition(PR_DEVICE)
+        if PR_DEVICE not in target:
+            continue
+        holder, _, below = target.partition(PR_DEVICE)
         base, _, fme = holder.rpartition('/')
         index = below.split('/', 1)[0]
-        if pr_device and base in bases and index.isdigit():
-            found[bases[base] + '/' + fme].append(
-                (int(index), number, path))
-    return {fme: [(number, path) for _, number, path in sorted(held)]
-            for fme, held in found.items()}
+        if base in bases and index.isdigit():
+            held.append((bases[base] + '/' + fme, int(index), number, path))
+    found = {}
+    for fme, _, number, path in sorted(held):
+        found.setdefault(fme, []).append((number, path))
+    return found
 
 
 def unlinked_pr_regions(fme_path):
