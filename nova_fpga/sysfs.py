@@ -216,7 +216,10 @@ _UNREAD = object()
 
 @contextlib.contextmanager
 def one_reading():
-    """Within it, each PCI function and class is read once, whoever asks.
+    """Within it, PCI ids and links and class listings are read once.
+
+    Whoever asks: pci_ids, pci_driver, pci_physfn, class_devices and the
+    like are answered from what the reading read first.
 
     A discovery run holds one: every backend looks at the same PCI
     devices, and nothing there changes in the milliseconds a run takes.
@@ -378,7 +381,6 @@ def _virtfns(base):
         return tuple(found)
 
 
-@once_per_reading
 def pci_function(sysfs_root, address):
     """What discovery needs of one PCI function, tolerating missing files.
 
