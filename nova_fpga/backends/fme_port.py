@@ -217,10 +217,9 @@ class FmePortBackend(base.Backend, metaclass=abc.ABCMeta):
                 container, (self.fme_prefix, self.port_prefix))
             for _, path in found[self.fme_prefix]:
                 fmes.append(read_fme(address, path, self.interface_ids))
-            if found[self.port_prefix]:
-                ports.setdefault(address, []).extend(
-                    read_port(address, path, ordinal) for ordinal, (_, path)
-                    in enumerate(found[self.port_prefix]))
+            for ordinal, (_, path) in enumerate(found[self.port_prefix]):
+                ports.setdefault(address, []).append(
+                    read_port(address, path, ordinal))
         return fmes, ports
 
     def discover(self):
