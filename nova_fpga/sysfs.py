@@ -22,6 +22,7 @@ _DIGITS = '0123456789'
 # The last PCI address among a path's components (the match is greedy).
 _PCI_ADDRESS_IN_PATH = re.compile(
     r'(?:.*/)?([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?=/|$)')
+# An id attribute as the kernel writes it (32 lowercase hex digits).
 _KERNEL_ID = re.compile(rb'([0-9a-f]{32})\n?')
 
 
@@ -400,9 +401,14 @@ def pci_function(sysfs_root, address):
             base + '/subsystem_device', 16)
     except Unreadable:
         subsystem_device_id = None
-    return PciFunction(address, ids.vendor_id, ids.device_id,
-                       subsystem_device_id, numa if numa >= 0 else None,
-                       _virtfns(base), ids.problem)
+    return PciFunction(
+        address=address,
+        vendor_id=ids.vendor_id,
+        device_id=ids.device_id,
+        subsystem_device_id=subsystem_device_id,
+        numa_node=numa if numa >= 0 else None,
+        virtfns=_virtfns(base),
+        problem=ids.problem)
 
 
 def pci_addresses(sysfs_root):
