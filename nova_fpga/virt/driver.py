@@ -43,6 +43,7 @@ from nova_fpga.regions import warm
 from nova_fpga import request
 from nova_fpga.virt import reporting
 from nova_fpga.virt import rpc as fpga_rpc
+from nova_fpga.virt import tracking
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
@@ -280,6 +281,8 @@ class FPGADriverMixin:
 
     def destroy(self, context, instance, network_info, block_device_info=None,
                 destroy_disks=True, destroy_secrets=True):
+        if instance.task_state == task_states.DELETING:
+            self._fpga_count_out(instance)
         rebooting = instance.uuid in self._fpga_rebooting
         # After an evacuation the instance record names the regions it
         # holds on its new host; the domain it left here, those it held here.
@@ -324,6 +327,19 @@ class FPGADriverMixin:
             identifiers = self._fpga_identifiers(instance)
         if identifiers:
             self._fpga_regions.release(identifiers)
+
+    def _fpga_count_out(self, instance):
+        """Have Nova's resource tracker release what the instance holds.
+
+        See virt.tracking: after a move on this host it may not.
+        """
+        tracker = getattr(getattr(self.virtapi, '_compute', None), 'rt', None)
+        if tracker is not None and tracking.track_for_deletion(
+                tracker, instance):
+            LOG.info("Nova's resource tracker had stopped tracking this "
+                     'instance after a move on this host: tracked again, so '
+                     'that its deletion releases its FPGA regions and GPUs',
+                     instance=instance)
 
     def _fpga_passed_here(self, instance):
         """The host PCI addresses of the instance's domain's hostdevs.

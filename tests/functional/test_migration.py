@@ -123,6 +123,28 @@ class MigrationTest(_MoveTestBase):
         self.assertEqual(0, self.region_usage(
             'compute1', SECOND if source == FIRST else FIRST))
 
+    def assertBothRegionsBoot(self):
+        first, second = self.boot(self.flavor), self.boot(self.flavor)
+        self.assertEqual({FIRST, SECOND},
+                         {self.held(first), self.held(second)})
+
+    # Nova's resource tracker stops tracking a server at the confirm or
+    # revert of its resize on its host: deleted before the tracker's audit,
+    # it left the region it held assigned there, and the boot sent to that
+    # region failed (see nova_fpga.virt.tracking).
+
+    def test_a_server_deleted_once_its_resize_on_the_host_is_confirmed(self):
+        server = self.on_one_compute()
+        self._delete_server(self._confirm_resize(
+            self.resize(server, self.other_flavor())))
+        self.assertBothRegionsBoot()
+
+    def test_a_server_deleted_once_its_resize_on_the_host_is_reverted(self):
+        server = self.on_one_compute()
+        self._delete_server(self._revert_resize(
+            self.resize(server, self.other_flavor())))
+        self.assertBothRegionsBoot()
+
     def test_resize_to_another_host_with_another_bitstream(self):
         server = self.on_two_computes()
         server = self.resize(server, self.other_flavor())
